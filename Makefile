@@ -10,6 +10,8 @@ MAKEFLAGS += --no-print-directory
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 # Use the machine's Python; never download one.
 export UV_PYTHON_DOWNLOADS := never
+# Trust the platform's certificate store too (machines behind a TLS-inspecting proxy need it).
+export UV_SYSTEM_CERTS ?= 1
 RUN = $(UV) run --locked
 
 PACKAGES := runpod-api runpod-worker srtctl
