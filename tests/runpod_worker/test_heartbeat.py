@@ -206,3 +206,20 @@ def test_heartbeat_process_exits_when_the_worker_is_killed(tmp_path: Path, queue
         time.sleep(0.05)
     else:
         pytest.fail(f"heartbeat process {pid} outlived its worker")
+
+
+@pytest.mark.anyio
+async def test_a_finished_job_leaves_the_pings_while_another_still_runs(queue: JobQueueServer) -> None:
+    release = anyio.Event()
+
+    async def handler(job: dict[str, Any]) -> str:
+        if job["id"] == "long":
+            await release.wait()
+        return "done"
+
+    queue.add_job(1, job_id="long")
+    queue.add_job(2, job_id="short")
+    async with serving(fast_worker(handler, concurrency=2), queue, heartbeat="on"):
+        await results(queue, 1)
+        await wait_for(queue, lambda: queue.pings()[-1].query.get("job_id") == "long", "a ping listing only long")
+        release.set()

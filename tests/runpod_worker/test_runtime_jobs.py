@@ -295,3 +295,25 @@ async def test_progress_update_with_nan_fails_in_the_handler(queue: JobQueueServ
     assert result.body == {
         "output": "the progress update['eta'] is nan, which JSON cannot hold (NaN and Infinity are not JSON)"
     }
+
+
+async def test_next_take_does_not_wait_for_the_previous_result_to_be_posted(queue: JobQueueServer) -> None:
+    queue.inject("job-done", delay=0.5, times=1)
+    queue.add_job(1, job_id="j1")
+    queue.add_job(2, job_id="j2")
+    async with serving(fast_worker(lambda job: job["input"]), queue):
+        await results(queue, 2)
+    first_post = queue.requests_to("job-done")[0].time
+    second_take = queue.requests_to("job-take")[1].time
+    assert second_take - first_post < 0.3
+
+
+async def test_results_on_their_way_are_bounded_by_the_concurrency(queue: JobQueueServer) -> None:
+    queue.inject("job-done", delay=0.6, times=None)
+    for n in range(6):
+        queue.add_job(n, job_id=f"j{n}")
+    async with serving(fast_worker(lambda job: job["input"]), queue):
+        await anyio.sleep(0.4)
+        # One job running or posting, one more result on its way: no third take while both posts hang.
+        assert len(queue.taken) == 2
+        await results(queue, 6)

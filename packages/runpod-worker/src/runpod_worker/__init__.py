@@ -12,7 +12,6 @@ from ._exceptions import ConfigError as ConfigError
 from ._exceptions import ProtocolError as ProtocolError
 from ._exceptions import WorkerError as WorkerError
 from ._progress import progress_update as progress_update
-from ._version import __version__ as __version__
 from ._worker import Worker as Worker
 from ._worker import start as start
 
@@ -28,3 +27,13 @@ __all__ = (
     "serverless",
     "start",
 )
+
+
+def __getattr__(name: str) -> str:
+    # Reading the installed version means importing importlib.metadata, which costs more than the rest of the
+    # package: do it only when someone asks.
+    if name == "__version__":
+        from ._version import __version__
+
+        return __version__
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,13 +9,16 @@ The parent writes one JSON line of settings to its stdin, then a line with the c
 jobs in progress whenever they change. The first ping goes out at once and the program then prints `ready`.
 It ignores SIGINT and SIGTERM (the worker's graceful shutdown must keep beating) and exits when its stdin
 closes, which is also what happens when the parent dies.
+
+Each ping is one small GET on a fresh connection, written with the socket module: http.client would pull in the
+email package, and `ssl` is loaded only for an https URL.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 import signal
+import socket
 import sys
 import threading
 import time
@@ -34,6 +37,44 @@ def ping_url(url: str, job_ids: list[str], version: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}{'&'.join(params)}"
 
 
+class PingError(Exception):
+    """A ping got no HTTP status line back."""
+
+
+def http_get_status(url: str, headers: dict[str, str], timeout: float) -> int:
+    """Send one GET on a fresh connection and return the reply's status code."""
+    parts = urlsplit(url)
+    secure = parts.scheme == "https"
+    host = parts.hostname or ""
+    port = parts.port or (443 if secure else 80)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    lines = [f"GET {target} HTTP/1.1", f"Host: {parts.netloc}", "Connection: close", "Accept: */*"]
+    # Never let a value break the request (a newline in a key would start a new header).
+    lines += [f"{name}: {' '.join(value.split())}" for name, value in headers.items() if value]
+    request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", errors="replace")
+    with socket.create_connection((host, port), timeout=timeout) as raw:
+        conn = raw
+        if secure:
+            import ssl
+
+            conn = ssl.create_default_context().wrap_socket(raw, server_hostname=host)
+        with conn:
+            conn.sendall(request)
+            reply = b""
+            while b"\r\n" not in reply and len(reply) < 65536:
+                data = conn.recv(4096)
+                if not data:
+                    break
+                reply += data
+            # Read the rest so the server can close cleanly; the body is not needed.
+            while len(reply) < 1 << 20 and (data := conn.recv(65536)):
+                reply += data
+    status_line = reply.split(b"\r\n", 1)[0].split()
+    if len(status_line) < 2 or not status_line[1].isdigit():
+        raise PingError(f"no HTTP status line in the reply: {reply[:80]!r}")
+    return int(status_line[1])
+
+
 class _Pinger:
     def __init__(self, settings: dict[str, Any], err: IO[str]) -> None:
         self.url: str = settings["url"]
@@ -46,7 +87,6 @@ class _Pinger:
         self.err = err
         self.job_ids: list[str] = []
         self.closed = threading.Event()
-        self._conn: http.client.HTTPConnection | None = None
         self._failing = False
 
     def log(self, level: int, message: str) -> None:
@@ -64,26 +104,10 @@ class _Pinger:
             self.job_ids = [job_id for job_id in line.strip().split(",") if job_id]
         self.closed.set()
 
-    def _connection(self) -> tuple[http.client.HTTPConnection, str]:
-        parts = urlsplit(ping_url(self.url, self.job_ids, self.version))
-        target = parts.path + (f"?{parts.query}" if parts.query else "")
-        if self._conn is None:
-            if parts.scheme == "https":
-                self._conn = http.client.HTTPSConnection(parts.netloc, timeout=self.timeout)
-            else:
-                self._conn = http.client.HTTPConnection(parts.netloc, timeout=self.timeout)
-        return self._conn, target
-
     def ping(self) -> None:
-        conn, target = self._connection()
         try:
-            conn.request("GET", target, headers=self.headers)
-            response = conn.getresponse()
-            response.read()
-            status = response.status
-        except (OSError, http.client.HTTPException) as exc:
-            conn.close()
-            self._conn = None
+            status = http_get_status(ping_url(self.url, self.job_ids, self.version), self.headers, self.timeout)
+        except (OSError, PingError) as exc:
             if not self._failing:
                 self.log(30, f"Heartbeat failed, will keep trying: {type(exc).__name__}: {exc}")
             self._failing = True

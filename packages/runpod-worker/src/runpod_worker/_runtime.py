@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 _HELD_POLL = 1.0
 # An instant "no job" is not an error: back off from it, but never wait longer than this before asking again.
 _EMPTY_POLL_CAP = 1.0
+# The longest the heartbeat may go on listing a job that has finished.
+_STALE_IDS = 0.5
 # Stream chunks posted but not yet acknowledged before the generator is made to wait.
 _STREAM_WINDOW = 32
 
@@ -66,7 +68,7 @@ class _Job:
     """One job this worker has taken and not yet finished with."""
 
     __slots__ = ("batch_id", "cut", "data", "finished", "handler_scope", "holds_slot", "id", "invalid", "outbox")
-    __slots__ += ("scope", "stopped", "tg")
+    __slots__ += ("posting", "scope", "stopped", "tg")
 
     def __init__(self, data: dict[str, Any], invalid: str | None = None) -> None:
         self.data = data
@@ -82,6 +84,7 @@ class _Job:
         self.cut = False
         self.finished = False
         self.holds_slot = False
+        self.posting = False
 
 
 class _Outbox:
@@ -147,6 +150,9 @@ class Runtime:
         self._slots = anyio.CapacityLimiter(self._concurrency)
         self._threads = anyio.CapacityLimiter(self._concurrency)
         self._jobs: dict[str, _Job] = {}
+        # Jobs whose handler has ended and whose result is on its way: they no longer hold a slot.
+        self._posting = 0
+        self._ids_stale = False
         self._slot_freed = anyio.Event()
         self._changed = anyio.Event()
         self._jobs_tg: TaskGroup | None = None
@@ -267,10 +273,14 @@ class Runtime:
         last_problem: str | None = None
         while True:
             self._apply_modifier()
-            free = self._concurrency - len(self._jobs)
+            # Up to `concurrency` results may be on their way while new jobs run, so that posting a result
+            # never delays the next take; beyond that, a slow platform holds the worker back.
+            free = self._concurrency - len(self._jobs) + min(self._posting, self._concurrency)
             if free <= 0:
                 await self._wait_for_slot()
                 continue
+            if self._ids_stale:
+                self._report_jobs()
             started = anyio.current_time()
             reply = await self._platform.take(free, jobs_in_progress=bool(self._jobs))
             elapsed = anyio.current_time() - started
@@ -282,6 +292,9 @@ class Runtime:
             for data in reply.jobs:
                 self._start_job(data)
             if reply.jobs or reply.invalid:
+                # The heartbeat must list new jobs before any of their handlers can hold the GIL: they start
+                # only when this task next yields.
+                self._report_jobs()
                 if failures and last_problem:
                     logger.info("job-take works again after %d failed attempt(s)", failures)
                 failures, last_problem = 0, None
@@ -316,13 +329,29 @@ class Runtime:
             return
         job = _Job(data, invalid)
         self._jobs[job_id] = job
-        self._jobs_changed()
         assert self._jobs_tg is not None
         self._jobs_tg.start_soon(self._run_job, job, name=f"job {job_id}")
 
-    def _jobs_changed(self) -> None:
+    def _report_jobs(self) -> None:
+        """Tell the heartbeat process which jobs are in progress now."""
+        self._ids_stale = False
         if self._heartbeat is not None:
             self._heartbeat.update(job_id for job_id, job in self._jobs.items() if not job.stopped)
+
+    def _job_left(self) -> None:
+        # An idle worker reports the shorter list at once. A busy one reports it with its next take, or within
+        # half a second: one pipe write per burst of finished jobs instead of one per job.
+        if not self._jobs or self._shutting_down:
+            self._report_jobs()
+        elif not self._ids_stale:
+            self._ids_stale = True
+            assert self._jobs_tg is not None
+            self._jobs_tg.start_soon(self._report_stale_jobs)
+
+    async def _report_stale_jobs(self) -> None:
+        await anyio.sleep(_STALE_IDS)
+        if self._ids_stale:
+            self._report_jobs()
 
     # -- stopping jobs -------------------------------------------------------------------------------------------
 
@@ -361,36 +390,48 @@ class Runtime:
             current_job.reset(token)
         job.stopped = True
         job.scope.cancel()
-        self._jobs_changed()
+        self._report_jobs()
 
     # -- running one job -----------------------------------------------------------------------------------------
 
     async def _run_job(self, job: _Job) -> None:
         current_job.set((job.id, job.batch_id))
         _progress.register(job.id, self._progress_sink(job))
-        delivered = False
         try:
             with job.scope:
                 result: tuple[bytes, bool] | None = None
                 async with anyio.create_task_group() as tg:
                     job.tg = tg
                     result = await self._execute(job)
+                    self._handler_done(job)
                     if job.outbox is not None:
                         await job.outbox.drain()
                 if result is not None:
-                    delivered = await self._deliver(job, *result)
+                    await self._deliver(job, *result)
             logger.info("Job stopped." if job.stopped else "Finished.")
         finally:
             _progress.unregister(job.id)
             if job.holds_slot:
                 self._slots.release_on_behalf_of(job)
+            if job.posting:
+                self._posting -= 1
             if self._jobs.get(job.id) is job:
                 del self._jobs[job.id]
-            self._jobs_changed()
+            self._job_left()
             self._slot_freed.set()
             self._changed.set()
-        if delivered and self._opts.refresh_worker:
+
+    def _handler_done(self, job: _Job) -> None:
+        """Free the job's slot as soon as its handler ends: the next take need not wait for the result's post."""
+        if self._opts.refresh_worker:
+            # This worker is done after one job: stop before the freed slot lets another take start.
             self.shutdown("refresh_worker is set: this worker is done after one job")
+        if job.holds_slot:
+            self._slots.release_on_behalf_of(job)
+            job.holds_slot = False
+        job.posting = True
+        self._posting += 1
+        self._slot_freed.set()
 
     async def _execute(self, job: _Job) -> tuple[bytes, bool] | None:
         """Run the handler; returns the encoded final body and its `isStream` flag."""

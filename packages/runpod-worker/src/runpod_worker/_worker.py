@@ -9,7 +9,6 @@ import atexit
 import logging
 import math
 import os
-import platform
 import sys
 import threading
 import time
@@ -17,11 +16,9 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ._args import parse_args
 from ._backoff import RetryPolicy
 from ._config import WorkerConfig, parse_log_level
 from ._exceptions import ConfigError
-from ._version import __version__
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -187,6 +184,8 @@ class Worker:
         Raises:
             ConfigError: the settings do not describe a job queue.
         """
+        import platform
+
         import anyio
 
         from ._handlers import handler_kind
@@ -194,6 +193,7 @@ class Worker:
         from ._http import HTTPClient
         from ._platform import Platform
         from ._runtime import Runtime, RuntimeOptions
+        from ._version import __version__
 
         config = config or WorkerConfig.from_env(os.environ)
         if config.job_take_url is None:
@@ -278,6 +278,8 @@ def start(config: Mapping[str, Any]) -> None:
         runpod_worker.start({"handler": handler})
         ```
     """
+    from ._args import parse_args
+
     try:
         args = parse_args(sys.argv[1:])
         worker = Worker.from_start_config(config)
