@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -58,3 +60,20 @@ async def results(queue: JobQueueServer, count: int, within: float = 10.0) -> li
 
 async def wait_for(queue: JobQueueServer, predicate: Any, what: str, within: float = 10.0) -> None:
     await anyio.to_thread.run_sync(queue.wait_for, predicate, within, what)
+
+
+def python_prints(code: str) -> str:
+    """What a fresh interpreter running `code` prints (it fails the test if the code fails)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def sleepy_handler(seconds: float, result: str = "done") -> tuple[Any, anyio.Event]:
+    """An async handler that sleeps, and an event set when it starts."""
+    started = anyio.Event()
+
+    async def handler(job: dict[str, Any]) -> str:
+        started.set()
+        await anyio.sleep(seconds)
+        return result
+
+    return handler, started

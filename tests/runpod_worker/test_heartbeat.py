@@ -1,10 +1,13 @@
 """The heartbeat: its own process, first before any take, the right job ids, steady while the GIL is held."""
 
+import io
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -13,9 +16,10 @@ import anyio
 import pytest
 
 from runpod_worker import _pinger
+from runpod_worker._heartbeat import Heartbeat
 from runpod_worker.testing import JobQueueServer
 
-from .conftest import fast_worker, results, serving, wait_for
+from .conftest import fast_worker, results, serving, sleepy_handler, wait_for
 from .workers import start_worker, stop
 
 PINGER = Path(_pinger.__file__)
@@ -112,13 +116,7 @@ async def test_first_ping_goes_out_before_the_first_take(queue: JobQueueServer) 
 
 @pytest.mark.anyio
 async def test_pings_list_the_jobs_in_progress_and_drop_a_stopped_one(queue: JobQueueServer) -> None:
-    started = anyio.Event()
-
-    async def handler(job: dict[str, Any]) -> str:
-        started.set()
-        await anyio.sleep(30)
-        return "never"
-
+    handler, _ = sleepy_handler(30)
     queue.add_job(1, job_id="a")
     queue.add_job(2, job_id="b")
 
@@ -223,3 +221,142 @@ async def test_a_finished_job_leaves_the_pings_while_another_still_runs(queue: J
         await results(queue, 1)
         await wait_for(queue, lambda: queue.pings()[-1].query.get("job_id") == "long", "a ping listing only long")
         release.set()
+
+
+# The ping process runs the module as a script, which coverage cannot attribute to the package; these run the
+# same code in this process.
+
+
+class Beating:
+    """`_pinger.beat` in a thread of this process, fed through a pipe."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        read_fd, write_fd = os.pipe()
+        self.stdin = os.fdopen(read_fd, "r")
+        self.feed = os.fdopen(write_fd, "w", buffering=1)
+        self.out, self.err = io.StringIO(), io.StringIO()
+        self.feed.write(json.dumps(settings) + "\n")
+        self.thread = threading.Thread(target=_pinger.beat, args=(self.stdin, self.out, self.err))
+        self.thread.start()
+
+    def finish(self) -> None:
+        self.feed.close()
+        self.thread.join(5)
+        self.stdin.close()
+        assert not self.thread.is_alive()
+
+
+def test_beat_pings_with_the_current_jobs_until_its_input_ends(queue: JobQueueServer) -> None:
+    url = f"{queue.url}/v2/ep/ping/w1?gpu=t"
+    beating = Beating({"url": url, "interval": 0.05, "version": "1", "api_key": "k"})
+    queue.wait_for(lambda: len(queue.pings()) >= 1, 5, "the first ping")
+    beating.feed.write("a,b\n")
+    queue.wait_for(lambda: queue.pings()[-1].query.get("job_id") == "a,b", 5, "a ping listing a and b")
+    beating.finish()
+    assert beating.out.getvalue() == "ready\n"
+    assert queue.pings()[0].headers["authorization"] == "k"
+
+
+def test_beat_logs_failures_once_and_recovery(queue: JobQueueServer) -> None:
+    queue.inject("ping", status=503, times=2)
+    url = f"{queue.url}/v2/ep/ping/w1"
+    beating = Beating({"url": url, "interval": 0.05, "log_level": 10})
+    queue.wait_for(lambda: len(queue.pings()) >= 4, 5, "four pings")
+    beating.finish()
+    lines = beating.err.getvalue().splitlines()
+    assert lines[0] == "WARN   | Heartbeat answered HTTP 503, will keep trying"
+    assert lines[1] == "INFO   | Heartbeat recovered"
+    assert lines[2].startswith("DEBUG  | Heartbeat sent, HTTP 200, jobs in progress: 0")
+
+
+def test_beat_survives_an_unreachable_queue(queue: JobQueueServer) -> None:
+    port = queue.port
+    with queue.refuse_connections():
+        beating = Beating({"url": f"http://127.0.0.1:{port}/ping", "interval": 0.05})
+        deadline = time.monotonic() + 5
+        while "ready" not in beating.out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        beating.finish()
+    assert "WARN   | Heartbeat failed, will keep trying: ConnectionRefusedError" in beating.err.getvalue()
+
+
+def test_beat_without_settings_returns() -> None:
+    _pinger.beat(io.StringIO(""), io.StringIO(), io.StringIO())
+
+
+def test_a_reply_without_a_status_line_is_a_ping_error() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+
+        def answer() -> None:
+            conn, _ = server.accept()
+            conn.recv(4096)
+            conn.sendall(b"garbage\r\n")
+            conn.close()
+
+        threading.Thread(target=answer).start()
+        with pytest.raises(_pinger.PingError, match="no HTTP status line"):
+            _pinger.http_get_status(f"http://127.0.0.1:{port}/ping", {"Authorization": "k\r\nX: y"}, 5)
+
+
+def test_a_header_value_cannot_inject_a_header() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        seen: list[bytes] = []
+
+        def answer() -> None:
+            conn, _ = server.accept()
+            seen.append(conn.recv(4096))
+            conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+            conn.close()
+
+        threading.Thread(target=answer).start()
+        assert _pinger.http_get_status(f"http://127.0.0.1:{port}/p?q=1", {"Authorization": "k\r\nX-Evil: 1"}, 5) == 204
+    assert b"Authorization: k X-Evil: 1\r\n" in seen[0]
+    assert seen[0].startswith(b"GET /p?q=1 HTTP/1.1\r\n")
+
+
+def sleeper(seconds: float = 30) -> subprocess.Popen[bytes]:
+    """A child that never reads its stdin, never prints and ignores its stdin closing."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", f"import time; time.sleep({seconds})"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert process.stdin is not None
+    os.set_blocking(process.stdin.fileno(), False)
+    return process
+
+
+@pytest.mark.anyio
+async def test_waiting_for_the_first_ping_gives_up_after_a_while(caplog: pytest.LogCaptureFixture) -> None:
+    heartbeat = Heartbeat(sleeper())
+    assert not await heartbeat.wait_ready(within=0.2)
+    assert "The first heartbeat took longer than 0.2 s; taking jobs anyway" in caplog.text
+    heartbeat.close(timeout=0.1)
+
+
+def test_updates_never_block_when_the_process_stops_reading() -> None:
+    heartbeat = Heartbeat(sleeper())
+    start = time.monotonic()
+    for n in range(3000):
+        heartbeat.update([f"job-{n:05d}-{'x' * 40}"])
+    assert time.monotonic() - start < 5
+    heartbeat.update([f"job-02999-{'x' * 40}"])  # the same list again writes nothing
+    heartbeat.close(timeout=0.1)
+
+
+def test_a_process_that_does_not_exit_is_killed_on_close() -> None:
+    process = sleeper()
+    heartbeat = Heartbeat(process)
+    assert heartbeat.pid == process.pid
+    heartbeat.close(timeout=0.1)
+    assert process.returncode == -signal.SIGKILL
+
+
+def test_updates_to_a_dead_process_are_logged_once_and_dropped(caplog: pytest.LogCaptureFixture) -> None:
+    process = sleeper(0)
+    process.wait(10)
+    heartbeat = Heartbeat(process)
+    heartbeat.update(["a"])
+    heartbeat.update(["b"])
+    assert caplog.text.count("The heartbeat process stopped taking updates") == 1
+    heartbeat.close()

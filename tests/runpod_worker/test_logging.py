@@ -9,6 +9,8 @@ import pytest
 
 from runpod_worker._logging import JSONFormatter, PlainFormatter, configure, current_job
 
+from .conftest import python_prints
+
 LOGGER = logging.getLogger("runpod_worker.test")
 
 
@@ -90,12 +92,8 @@ def test_configure_writes_the_package_logger_only_and_restores_it() -> None:
 
 
 def test_importing_the_package_configures_no_logger() -> None:
-    import subprocess
-    import sys
-
     code = (
         "import logging, runpod_worker, runpod_worker.testing; "
         "print(logging.getLogger().handlers, logging.getLogger('runpod_worker').handlers)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[] []"
+    assert python_prints(code) == "[] []"

@@ -6,6 +6,8 @@ import pytest
 
 import runpod_worker
 
+from .conftest import python_prints
+
 PUBLIC = {
     "runpod_worker": {
         "ConfigError",
@@ -44,12 +46,8 @@ def test_errors_share_one_root() -> None:
 
 
 def test_testing_helper_needs_only_the_standard_library() -> None:
-    import subprocess
-    import sys
-
     code = (
         "import sys, runpod_worker.testing; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'anyio', 'httpx2', 'httpcore2', 'pydantic'}))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert python_prints(code) == "[]"

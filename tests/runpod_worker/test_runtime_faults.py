@@ -89,14 +89,15 @@ async def test_error_replacement_that_is_also_refused_is_logged(
     assert len(queue.requests_to("job-done")) == 2
 
 
-async def test_stream_chunk_is_retried(queue: JobQueueServer) -> None:
-    def handler(job: dict[str, Any]) -> Any:
-        yield "a"
-        yield "b"
+def two_chunks(job: dict[str, Any]) -> Any:
+    yield "a"
+    yield "b"
 
+
+async def test_stream_chunk_is_retried(queue: JobQueueServer) -> None:
     queue.inject("job-stream", status=503, times=1)
     queue.add_job(1, job_id="s1")
-    async with serving(fast_worker(handler), queue):
+    async with serving(fast_worker(two_chunks), queue):
         await results(queue, 1)
     assert [c.body for c in queue.stream("s1")] == [{"output": "a"}, {"output": "b"}]
 
@@ -104,13 +105,9 @@ async def test_stream_chunk_is_retried(queue: JobQueueServer) -> None:
 async def test_stream_chunk_refused_is_logged_and_the_stream_goes_on(
     queue: JobQueueServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def handler(job: dict[str, Any]) -> Any:
-        yield "a"
-        yield "b"
-
     queue.inject("job-stream", status=413, times=1)
     queue.add_job(1, job_id="s1")
-    async with serving(fast_worker(handler), queue):
+    async with serving(fast_worker(two_chunks), queue):
         await results(queue, 1)
     assert [c.body for c in queue.stream("s1")] == [{"output": "b"}]
     assert "A chunk of this job could not be posted: HTTP 413" in caplog.text

@@ -11,7 +11,7 @@ import pytest
 from runpod_worker import Worker, WorkerConfig
 from runpod_worker.testing import JobQueueServer
 
-from .conftest import fast_worker, results, serving, wait_for, worker_env
+from .conftest import fast_worker, results, serving, sleepy_handler, wait_for, worker_env
 
 pytestmark = pytest.mark.anyio
 
@@ -66,6 +66,28 @@ async def test_stopped_sync_job_is_abandoned_and_gets_no_result(queue: JobQueueS
     assert queue.results("victim") == []
 
 
+async def test_stopped_job_gets_no_result_even_if_its_handler_swallows_the_cancellation(
+    queue: JobQueueServer,
+) -> None:
+    started = anyio.Event()
+
+    async def handler(job: dict[str, Any]) -> str:
+        started.set()
+        try:
+            await anyio.sleep(30)
+        except anyio.get_cancelled_exc_class():
+            return "pretending nothing happened"
+        return "never"
+
+    queue.add_job(1, job_id="victim")
+    async with serving(fast_worker(handler), queue):
+        await started.wait()
+        queue.stop_job("victim")
+        await wait_for(queue, lambda: len(queue.requests_to("job-take")) >= 2, "the next take")
+        await anyio.sleep(0.2)
+    assert queue.job_done_posts("victim") == []
+
+
 async def test_stop_for_an_unknown_job_changes_nothing(queue: JobQueueServer) -> None:
     queue.stop_job("ghost")
     queue.add_job(1, job_id="real")
@@ -109,13 +131,7 @@ async def test_refresh_worker_marks_the_result_and_stops_after_one_job(queue: Jo
 
 
 async def test_shutdown_lets_running_jobs_finish_and_posts_their_results(queue: JobQueueServer) -> None:
-    started = anyio.Event()
-
-    async def handler(job: dict[str, Any]) -> str:
-        started.set()
-        await anyio.sleep(0.5)
-        return "made it"
-
+    handler, started = sleepy_handler(0.5, "made it")
     queue.add_job(1, job_id="inflight")
     worker = fast_worker(handler)
     async with anyio.create_task_group() as tg:
@@ -139,13 +155,7 @@ async def test_shutdown_abandons_held_polls_at_once() -> None:
 
 
 async def test_job_still_running_at_the_grace_deadline_gets_an_error_result(queue: JobQueueServer) -> None:
-    started = anyio.Event()
-
-    async def handler(job: dict[str, Any]) -> str:
-        started.set()
-        await anyio.sleep(30)
-        return "never"
-
+    handler, started = sleepy_handler(30)
     queue.add_job(1, job_id="long")
     worker = fast_worker(handler, shutdown_grace_period=0.3)
     async with anyio.create_task_group() as tg:

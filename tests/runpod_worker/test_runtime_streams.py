@@ -61,9 +61,15 @@ async def test_callable_object_with_an_async_generator_call_streams(queue: JobQu
     assert [c.body for c in queue.stream("s1")] == [{"output": "from __call__"}]
 
 
-async def test_aggregate_stream_lists_every_chunk_in_the_final_result(queue: JobQueueServer) -> None:
-    result = await stream_one(queue, count_to, return_aggregate_stream=True)
+@pytest.mark.parametrize("handler", [count_to, async_count_to], ids=["sync generator", "async generator"])
+async def test_aggregate_stream_lists_every_chunk_in_the_final_result(queue: JobQueueServer, handler: Any) -> None:
+    result = await stream_one(queue, handler, return_aggregate_stream=True)
     assert result.body == {"output": [0, 1, 2]}
+
+
+async def test_refresh_worker_marks_a_streamed_result_too(queue: JobQueueServer) -> None:
+    result = await stream_one(queue, count_to, refresh_worker=True)
+    assert result.body == {"output": [], "stopPod": True}
 
 
 async def test_yielded_error_ends_the_stream_and_fails_the_job(queue: JobQueueServer) -> None:

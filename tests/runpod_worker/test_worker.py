@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import runpod_worker
-from runpod_worker import ConfigError, Worker
+from runpod_worker import ConfigError, Worker, WorkerConfig
 from runpod_worker.testing import JobQueueServer
 
 from .workers import start_worker, stop
@@ -64,6 +64,12 @@ def test_start_config_keys_map_onto_the_worker() -> None:
 def test_run_without_a_job_queue_says_what_is_missing() -> None:
     with pytest.raises(ConfigError, match="RUNPOD_WEBHOOK_GET_JOB is not set"):
         Worker(print).run(environ={})
+
+
+@pytest.mark.anyio
+async def test_serve_without_a_job_queue_says_what_is_missing() -> None:
+    with pytest.raises(ConfigError, match="RUNPOD_WEBHOOK_GET_JOB is not set"):
+        await Worker(print).serve(WorkerConfig.from_env({}))
 
 
 def test_run_with_a_bad_log_level_flag_says_so() -> None:
@@ -190,25 +196,27 @@ def wait_for_line(process: subprocess.Popen[str], text: str, timeout: float = 30
     pytest.fail(f"the worker never printed {text!r}")
 
 
-def start_slow(tmp_path: Path, queue: JobQueueServer, grace: float) -> subprocess.Popen[str]:
+def start_slow(tmp_path: Path, queue: JobQueueServer, grace: float, job_seconds: float) -> subprocess.Popen[str]:
+    """A worker process with one job of `job_seconds` queued, returned once its handler has started."""
+    queue.add_job(job_seconds, job_id="j1")
     script = tmp_path / "slow.py"
     script.write_text(SLOW)
     env = {**os.environ, **queue.worker_env(ping_interval_ms=500), "RUNPOD_LOG_LEVEL": "INFO"}
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, str(script), str(grace)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    wait_for_line(process, "handler started")
+    return process
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_lets_the_running_job_finish_posts_it_and_exits_0(tmp_path: Path, sig: int) -> None:
     with JobQueueServer(hold=60) as queue:
-        queue.add_job(1.0, job_id="j1")
-        process = start_slow(tmp_path, queue, grace=30)
-        wait_for_line(process, "handler started")
+        process = start_slow(tmp_path, queue, grace=30, job_seconds=1.0)
         sent = time.monotonic()
         process.send_signal(sig)
         code, out = stop(process, sig=0)
@@ -222,9 +230,7 @@ def test_signal_lets_the_running_job_finish_posts_it_and_exits_0(tmp_path: Path,
 
 def test_job_running_past_the_grace_period_gets_an_error_result(tmp_path: Path) -> None:
     with JobQueueServer(hold=60) as queue:
-        queue.add_job(60, job_id="j1")
-        process = start_slow(tmp_path, queue, grace=0.5)
-        wait_for_line(process, "handler started")
+        process = start_slow(tmp_path, queue, grace=0.5, job_seconds=60)
         process.send_signal(signal.SIGTERM)
         code, out = stop(process, sig=0)
         assert code == 0, out
@@ -233,9 +239,7 @@ def test_job_running_past_the_grace_period_gets_an_error_result(tmp_path: Path) 
 
 def test_second_signal_ends_the_grace_period_at_once(tmp_path: Path) -> None:
     with JobQueueServer(hold=60) as queue:
-        queue.add_job(60, job_id="j1")
-        process = start_slow(tmp_path, queue, grace=60)
-        wait_for_line(process, "handler started")
+        process = start_slow(tmp_path, queue, grace=60, job_seconds=60)
         process.send_signal(signal.SIGTERM)
         wait_for_line(process, "Shutting down")
         sent = time.monotonic()
@@ -249,9 +253,7 @@ def test_second_signal_ends_the_grace_period_at_once(tmp_path: Path) -> None:
 
 def test_pings_go_on_during_the_grace_period(tmp_path: Path) -> None:
     with JobQueueServer(hold=60) as queue:
-        queue.add_job(2.0, job_id="j1")
-        process = start_slow(tmp_path, queue, grace=30)
-        wait_for_line(process, "handler started")
+        process = start_slow(tmp_path, queue, grace=30, job_seconds=2.0)
         process.send_signal(signal.SIGTERM)
         sent = time.monotonic()
         code, _ = stop(process, sig=0)

@@ -31,6 +31,7 @@ class Heartbeat:
         self._process = process
         self._pending = b""
         self._last: tuple[str, ...] | None = None
+        self._broken = False
 
     @classmethod
     def start(cls, config: WorkerConfig, *, version: str, user_agent: str, log_json: bool, log_level: int) -> Heartbeat:
@@ -78,7 +79,7 @@ class Heartbeat:
 
     def _flush(self) -> None:
         stdin = self._process.stdin
-        if stdin is None or not self._pending:
+        if stdin is None or not self._pending or self._broken:
             return
         try:
             written = os.write(stdin.fileno(), self._pending)
@@ -87,6 +88,7 @@ class Heartbeat:
         except OSError as exc:
             logger.warning("The heartbeat process stopped taking updates: %s", exc)
             self._pending = b""
+            self._broken = True
             return
         self._pending = self._pending[written:]
 

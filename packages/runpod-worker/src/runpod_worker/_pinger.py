@@ -137,16 +137,21 @@ class _Pinger:
 
 
 def main(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr) -> int:
-    """Run the heartbeat until stdin closes."""
+    """Run the heartbeat process: ignore SIGINT and SIGTERM, then beat until stdin closes."""
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.SIG_IGN)
+    beat(stdin, stdout, stderr)
+    return 0
+
+
+def beat(stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> None:
+    """Read the settings line from `stdin`, then ping until `stdin` ends, taking job-id lines as they come."""
     first = stdin.readline()
     if not first.strip():
-        return 0
+        return
     pinger = _Pinger(json.loads(first), stderr)
     threading.Thread(target=pinger.read_updates, args=(stdin,), daemon=True).start()
     pinger.run(stdout)
-    return 0
 
 
 if __name__ == "__main__":

@@ -393,40 +393,36 @@ class JobQueueServer:
             size = max(1, int(request.query.get("batch_size", "1"))) if batch else 1
         except ValueError:
             return 400, b'{"error": "batch_size is not a number"}', "application/json", {}
-        deadline = time.monotonic() + self.hold
         with self._cond:
-            while not (self._take_replies or self._jobs or self._closing):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return 204, b"", "", {}
-                self._cond.wait(min(left, _PEER_CHECK))
-                if _peer_closed(conn):
-                    # A worker that abandoned its poll must not be handed a job it will never see.
-                    raise _Dropped
+            if not self._hold(conn, lambda: bool(self._take_replies or self._jobs)):
+                return 204, b"", "", {}
             if self._take_replies:
                 status, body, content_type = self._take_replies.popleft()
                 return status, body, content_type, {}
-            if self._closing:
-                return 204, b"", "", {}
             jobs = [self._jobs.popleft() for _ in range(min(size, len(self._jobs)))]
             self._taken.extend(str(job.get("id")) for job in jobs)
         payload = json.dumps(jobs if batch else jobs[0]).encode()
         return 200, payload, "application/json", {}
 
     def _poll_stops(self, conn: socket.socket) -> tuple[int, bytes, str, Mapping[str, str]]:
-        deadline = time.monotonic() + self.hold
         with self._cond:
-            while not (self._stops or self._closing):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return 204, b"", "", {}
-                self._cond.wait(min(left, _PEER_CHECK))
-                if _peer_closed(conn):
-                    raise _Dropped
+            if not self._hold(conn, lambda: bool(self._stops)):
+                return 204, b"", "", {}
             stops, self._stops = self._stops, []
-        if not stops:
-            return 204, b"", "", {}
         return 200, json.dumps({"jobsToStop": stops}).encode(), "application/json", {}
+
+    def _hold(self, conn: socket.socket, ready: Callable[[], bool]) -> bool:
+        """Hold a poll (with the lock held) until `ready()`, for at most `hold` seconds; False if it never was."""
+        deadline = time.monotonic() + self.hold
+        while not ready():
+            left = deadline - time.monotonic()
+            if left <= 0 or self._closing:
+                return False
+            self._cond.wait(min(left, _PEER_CHECK))
+            if _peer_closed(conn):
+                # A worker that abandoned its poll must not be handed a job it will never see.
+                raise _Dropped
+        return True
 
     def _record_post(self, request: RecordedRequest) -> None:
         try:
