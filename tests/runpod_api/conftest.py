@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import json
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -71,7 +74,8 @@ class Api:
         if callable(attr):
 
             async def call(*args: Any, **kwargs: Any) -> Any:
-                return await _resolve(attr(*args, **kwargs))
+                result = await _resolve(attr(*args, **kwargs))
+                return Api(result) if isinstance(result, Runpod | AsyncRunpod) else result
 
             return call
         return attr
@@ -82,6 +86,20 @@ def fake_server() -> Iterator[FakeRunpod]:
     """One fake control plane on 127.0.0.1 for the whole session."""
     with FakeRunpod() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def fake_process() -> Iterator[dict[str, str]]:
+    """The fake control plane as a process of its own (`python -m runpod_api.testing`): its url and api_key."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "runpod_api.testing", "--port", "0"], stdout=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stdout is not None
+        try:
+            yield json.loads(proc.stdout.readline())
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 @pytest.fixture

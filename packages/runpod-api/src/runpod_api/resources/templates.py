@@ -59,6 +59,7 @@ class Templates(SyncAPIResource):
         start_jupyter: bool | None = None,
         start_script: str | None = None,
         readme: str | None = None,
+        advanced_start: bool | None = None,
         ports_config: Mapping[str, str] | None = None,
         category: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -82,6 +83,7 @@ class Templates(SyncAPIResource):
             start_jupyter: Start Jupyter.
             start_script: A script run at start.
             readme: Markdown shown with the template.
+            advanced_start: Runpod's advanced start mode for the container.
             ports_config: Names for ports, by port number: {"8888": "Jupyter"}.
             category: "CPU", "GPU", "NVIDIA" or "AMD".
             timeout: This call's time limits.
@@ -109,6 +111,7 @@ class Templates(SyncAPIResource):
         start_jupyter: bool | None | NotGiven = NOT_GIVEN,
         start_script: str | None | NotGiven = NOT_GIVEN,
         readme: str | None | NotGiven = NOT_GIVEN,
+        advanced_start: bool | None | NotGiven = NOT_GIVEN,
         ports_config: Mapping[str, str] | None | NotGiven = NOT_GIVEN,
         category: str | None | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -168,6 +171,7 @@ class AsyncTemplates(AsyncAPIResource):
         start_jupyter: bool | None = None,
         start_script: str | None = None,
         readme: str | None = None,
+        advanced_start: bool | None = None,
         ports_config: Mapping[str, str] | None = None,
         category: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -196,6 +200,7 @@ class AsyncTemplates(AsyncAPIResource):
         start_jupyter: bool | None | NotGiven = NOT_GIVEN,
         start_script: str | None | NotGiven = NOT_GIVEN,
         readme: str | None | NotGiven = NOT_GIVEN,
+        advanced_start: bool | None | NotGiven = NOT_GIVEN,
         ports_config: Mapping[str, str] | None | NotGiven = NOT_GIVEN,
         category: str | None | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
