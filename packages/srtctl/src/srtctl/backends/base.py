@@ -58,10 +58,9 @@ class Backend(abc.ABC):
         self.config = config
 
     @classmethod
+    @abc.abstractmethod
     def check_role(cls, role: Role, args: Mapping[str, ArgValue], gpus: int, spans_nodes: bool) -> list[Finding]:
         """Problems with one role's engine flags, given each worker's GPU count (paths relative to ``args``)."""
-        del role, args, gpus, spans_nodes
-        return []
 
     @classmethod
     def check_backend(cls, backend: BackendConfig) -> list[Finding]:

@@ -68,12 +68,18 @@ class MockBackend(Backend):
         """``python -m srtctl.mock_engine`` on the worker's address and port, in its role."""
         assert process.role is not None
         argv = [
-            runtime.engine_python, "-m", "srtctl.mock_engine",
-            "--host", self.bind_host(process),
-            "--port", str(process.ports["http"]),
-            "--role", process.role,
-            "--served-model-name", runtime.served_model_name,
-        ]  # fmt: skip
+            runtime.engine_python,
+            "-m",
+            "srtctl.mock_engine",
+            "--host",
+            self.bind_host(process),
+            "--port",
+            str(process.ports["http"]),
+            "--role",
+            process.role,
+            "--served-model-name",
+            runtime.served_model_name,
+        ]
         if "bootstrap" in process.ports:
             argv += ["--disaggregation-bootstrap-port", str(process.ports["bootstrap"])]
         return (*argv, *render_flags(self.config.backend.role(process.role).args))

@@ -7,7 +7,6 @@ import difflib
 import functools
 import types
 import typing
-from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
@@ -132,16 +131,11 @@ def _unknown_key(cls: type, path: YamlPath) -> str:
 
 def _allowed_keys(cls: type, path: YamlPath) -> list[str]:
     current: Any = cls
-    for part in path:
+    for part in path:  # in our schema, only dataclasses (optional or not) hold fixed keys
         current = _strip(current)
-        if dataclasses.is_dataclass(current) and isinstance(part, str):
-            current = typing.get_type_hints(current, include_extras=True).get(part)
-        elif typing.get_origin(current) in {Mapping, dict}:
-            current = typing.get_args(current)[1]
-        elif typing.get_origin(current) in {tuple, list}:
-            current = typing.get_args(current)[0]
-        else:
+        if not dataclasses.is_dataclass(current):
             return []
+        current = typing.get_type_hints(current, include_extras=True).get(str(part))
     current = _strip(current)
     if dataclasses.is_dataclass(current):
         return [f.name for f in dataclasses.fields(current)]

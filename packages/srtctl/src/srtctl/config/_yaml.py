@@ -18,6 +18,8 @@ __all__ = ("Document", "YamlPath", "format_path", "parse_yaml")
 
 YamlPath = tuple[str | int, ...]
 
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
 
 @dataclass(slots=True, kw_only=True)
 class Document:
@@ -59,28 +61,35 @@ def parse_yaml(text: str, file: str) -> Document:
     Raises:
         ConfigError: the text is not YAML, holds several documents, repeats a key, or is not a mapping.
     """
-    loader = yaml.SafeLoader(text)
+    doc = Document(data=None, file=file)
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark is not None else None
-            problem = exc.problem or exc.context or "not valid YAML"
-            raise ConfigError((ConfigIssue(message=f"invalid YAML: {problem}", file=file, line=line),)) from None
-        except yaml.YAMLError as exc:
-            raise ConfigError((ConfigIssue(message=f"invalid YAML: {exc}", file=file),)) from None
-        if node is None:
-            raise ConfigError((ConfigIssue(message="the file is empty; expected a mapping of settings", file=file),))
-        doc = Document(data=None, file=file)
-        doc.data = _Walker(loader, doc).build(node, ())
-    finally:
-        loader.dispose()
+        doc.data = _compose(text, doc)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "not valid YAML"
+        raise ConfigError((ConfigIssue(message=f"invalid YAML: {problem}", file=file, line=line),)) from None
+    except yaml.YAMLError as exc:  # e.g. a character YAML does not allow; the message says where
+        message = " ".join(str(exc).split())
+        raise ConfigError((ConfigIssue(message=f"invalid YAML: {message}", file=file),)) from None
     if not isinstance(doc.data, dict):
         raise ConfigError(
             (doc.issue((), f"expected a mapping of settings at the top level, got {describe(doc.data)}"),)
         )
     return doc
+
+
+def _compose(text: str, doc: Document) -> Any:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ConfigError(
+                (ConfigIssue(message="the file is empty; expected a mapping of settings", file=doc.file),)
+            )
+        return _Walker(loader, doc).build(node, ())
+    finally:
+        loader.dispose()
 
 
 class _Walker:
@@ -94,6 +103,8 @@ class _Walker:
             raise ConfigError((self.doc.issue(path, "a YAML alias refers to itself; expected a finite document"),))
         if isinstance(node, yaml.ScalarNode):
             return self.loader.construct_object(node, deep=True)
+        if node.tag not in _PLAIN_TAGS:
+            raise ConfigError((self.doc.issue(path, f"unsupported YAML tag {node.tag!r}; expected plain YAML"),))
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):

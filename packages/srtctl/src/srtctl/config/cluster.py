@@ -55,7 +55,7 @@ class ClusterConfig:
     sbatch_directives: OptionMap = field(default_factory=dict)
     """``#SBATCH`` options for every job; a job's own value for the same option wins."""
     srun_options: OptionMap = field(default_factory=dict)
-    """srun options for every worker; a job's own value for the same option wins."""
+    """srun options for every process; a job's own value for the same option wins."""
     model_paths: Mapping[str, Annotated[str, Field(min_length=1)]] = field(default_factory=dict)
     """Model aliases: ``model.path: dsr1`` becomes the path given here."""
     containers: Mapping[str, Annotated[str, Field(min_length=1)]] = field(default_factory=dict)
@@ -222,4 +222,4 @@ def cluster_json_schema() -> dict[str, Any]:
     from .schema import HealthCheckConfig
 
     schema = describe_schema(adapter(ClusterConfig).json_schema(), [ClusterConfig, HealthCheckConfig])
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "srtctl cluster file", **schema}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "title": "srtctl cluster file"}

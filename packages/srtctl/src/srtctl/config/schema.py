@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, PlainValidator
-from pydantic_core import PydanticCustomError
 
 __all__ = (
     "JOB_PLACEHOLDERS",
@@ -60,23 +59,26 @@ _TIME = re.compile(r"^(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?$")
 # -- value types -------------------------------------------------------------------------------------------
 
 
+def _invalid(message: str) -> ValueError:
+    """A validation error with a final message (pydantic reports it as given)."""
+    return ValueError(message)
+
+
 def _check_placeholders(value: str, allowed_names: tuple[str, ...] = RUNTIME_PLACEHOLDERS) -> str:
     for match in _PLACEHOLDER.finditer(value):
         name = match.group(1)
         if name is not None and name not in allowed_names:
             allowed = ", ".join(f"{{{n}}}" for n in allowed_names)
-            raise PydanticCustomError(
-                "unknown_placeholder",
-                "unknown placeholder {placeholder}; expected one of {allowed} (or a sweep parameter), "
-                "or write {{{{ and }}}} for literal braces",
-                {"placeholder": "{" + name + "}", "allowed": allowed},
+            raise _invalid(
+                f"unknown placeholder {{{name}}}; expected one of {allowed} (or a sweep parameter), "
+                "or write {{ and }} for literal braces",
             )
     return value
 
 
 def _env_value(value: Any) -> Any:
     if isinstance(value, bool):
-        raise PydanticCustomError("env_bool", "expected a string; quote it ('1', 'true') so the value is exact")
+        raise _invalid("expected a string; quote it ('1', 'true') so the value is exact")
     if isinstance(value, int | float):
         return str(value)
     return value
@@ -91,11 +93,7 @@ EnvValue = Annotated[
 def _check_env_names(env: Mapping[str, str]) -> Mapping[str, str]:
     for name in env:
         if not _ENV_NAME.match(name):
-            raise PydanticCustomError(
-                "env_name",
-                "{name!r} is not a valid environment variable name; expected letters, digits and _",
-                {"name": name},
-            )
+            raise _invalid(f"{name!r} is not a valid environment variable name; expected letters, digits and _")
     return env
 
 
@@ -106,9 +104,7 @@ def _arg_scalar(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PydanticCustomError(
-            "arg_value", "expected a string, a number, true/false, a list of strings or numbers, or a mapping"
-        )
+        raise _invalid("expected a string, a number, true/false, a list of strings or numbers, or a mapping")
     return repr(value) if isinstance(value, float) else str(value)
 
 
@@ -146,13 +142,9 @@ def _normalize_flags(args: Mapping[str, Any]) -> Mapping[str, Any]:
     for name, value in args.items():
         flag = normalize_flag(name)
         if not _FLAG_NAME.match(flag):
-            raise PydanticCustomError("flag_name", "{name!r} is not a flag name", {"name": name})
+            raise _invalid(f"{name!r} is not a flag name")
         if flag in normalized:
-            raise PydanticCustomError(
-                "duplicate_flag",
-                "{first!r} and {second!r} are the same flag --{flag}; keep one",
-                {"first": spelled[flag], "second": name, "flag": flag},
-            )
+            raise _invalid(f"{spelled[flag]!r} and {name!r} are the same flag --{flag}; keep one")
         normalized[flag] = value
         spelled[flag] = name
     return normalized
@@ -167,7 +159,7 @@ def _directive_value(value: Any) -> str | bool | None:
         return value
     if isinstance(value, int | float):
         return _arg_scalar(value)
-    raise PydanticCustomError("directive_value", "expected a string, a number, true/false or null")
+    raise _invalid("expected a string, a number, true/false or null")
 
 
 DirectiveValue = Annotated[
@@ -190,10 +182,8 @@ def _check_time_limit(value: str) -> str:
         return value
     match = _TIME.match(value)
     if match is None:
-        raise PydanticCustomError(
-            "time_limit",
-            "{value!r} is not a SLURM time limit; expected minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS",
-            {"value": value},
+        raise _invalid(
+            f"{value!r} is not a SLURM time limit; expected minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS",
         )
     return value
 
@@ -205,10 +195,8 @@ TimeLimit = Annotated[
 
 def _check_name(value: str) -> str:
     if not _NAME.match(value):
-        raise PydanticCustomError(
-            "job_name",
-            "{value!r} is not a job name; expected letters, digits, '.', '_' and '-', starting with a letter or digit",
-            {"value": value},
+        raise _invalid(
+            f"{value!r} is not a job name; expected letters, digits, '.', '_' and '-', starting with a letter or digit",
         )
     return value
 
@@ -220,11 +208,7 @@ def _concurrencies(value: Any) -> Any:
     if isinstance(value, str):
         parts = value.lower().split("x")
         if not all(part.strip().isdigit() for part in parts):
-            raise PydanticCustomError(
-                "concurrencies",
-                "{value!r} is not a list of concurrencies; expected a list or '16x32x64'",
-                {"value": value},
-            )
+            raise _invalid(f"{value!r} is not a list of concurrencies; expected a list or '16x32x64'")
         return [int(part) for part in parts]
     if isinstance(value, int) and not isinstance(value, bool):
         return [value]
@@ -241,15 +225,11 @@ def _check_mounts(mounts: Mapping[str, str]) -> Mapping[str, str]:
     for host, target in mounts.items():
         container, _, flags = target.partition(":")
         if not (host.startswith("/") or host.startswith("{")):
-            raise PydanticCustomError("mount_source", "mount source {host!r} must be an absolute path", {"host": host})
+            raise _invalid(f"mount source {host!r} must be an absolute path")
         if not container.startswith("/"):
-            raise PydanticCustomError(
-                "mount_target", "mount target {target!r} must be an absolute path in the container", {"target": target}
-            )
+            raise _invalid(f"mount target {target!r} must be an absolute path in the container")
         if flags and flags not in {"ro", "rw"}:
-            raise PydanticCustomError(
-                "mount_flags", "mount flags {flags!r} are not supported; expected ':ro' or ':rw'", {"flags": flags}
-            )
+            raise _invalid(f"mount flags {flags!r} are not supported; expected ':ro' or ':rw'")
         _check_placeholders(host, JOB_PLACEHOLDERS)
         _check_placeholders(target, JOB_PLACEHOLDERS)
     return mounts
@@ -344,7 +324,7 @@ class SlurmConfig:
     sbatch_directives: OptionMap = field(default_factory=dict)
     """Extra ``#SBATCH --name=value`` lines, e.g. ``{qos: high, exclusive: true}``."""
     srun_options: OptionMap = field(default_factory=dict)
-    """Extra ``--name=value`` options on every worker's srun, e.g. ``{cpu-bind: none}``."""
+    """Extra ``--name=value`` options on every srun srtctl starts (workers, frontends), e.g. ``{cpu-bind: none}``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

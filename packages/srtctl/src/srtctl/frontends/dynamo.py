@@ -58,10 +58,13 @@ class DynamoFrontend(Frontend):
         """The frontend on its port; it discovers the workers itself."""
         del workers
         return (
-            runtime.engine_python, "-m", "dynamo.frontend",
-            "--http-port", str(process.ports["frontend_http"]),
+            runtime.engine_python,
+            "-m",
+            "dynamo.frontend",
+            "--http-port",
+            str(process.ports["frontend_http"]),
             *render_flags(self.config.frontend.args),
-        )  # fmt: skip
+        )
 
     def environment(self, process: Process, runtime: RuntimeContext) -> dict[str, str]:
         """etcd/NATS endpoints and planes."""

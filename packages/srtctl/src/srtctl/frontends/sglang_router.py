@@ -72,12 +72,18 @@ class SGLangRouterFrontend(Frontend):
         backend = get_backend(self.config.backend.type)(self.config)
         bind = backend.bind_host(process)
         argv = [
-            runtime.engine_python, "-m", "sglang_router.launch_router",
-            "--host", bind,
-            "--port", str(process.ports["frontend_http"]),
-            "--prometheus-host", bind,
-            "--prometheus-port", str(process.ports["frontend_metrics"]),
-        ]  # fmt: skip
+            runtime.engine_python,
+            "-m",
+            "sglang_router.launch_router",
+            "--host",
+            bind,
+            "--port",
+            str(process.ports["frontend_http"]),
+            "--prometheus-host",
+            bind,
+            "--prometheus-port",
+            str(process.ports["frontend_metrics"]),
+        ]
         leaders = [w for w in workers if w.node_rank == 0]
         if any(w.role == "prefill" for w in leaders):
             argv.append("--pd-disaggregation")

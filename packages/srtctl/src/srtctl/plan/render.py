@@ -51,8 +51,8 @@ class JobSpec:
     """The interpreter with srtctl installed on the nodes."""
 
     def to_json(self) -> str:
-        """One line of JSON."""
-        return _spec_adapter().dump_json(self).decode()
+        """One line of JSON, leaving out values that are their defaults."""
+        return _spec_adapter().dump_json(self, exclude_defaults=True).decode()
 
     @classmethod
     def from_json(cls, text: str | bytes) -> JobSpec:
@@ -168,8 +168,15 @@ class _Planner:
         self.frontend = get_frontend(config.frontend_type)(config)
 
     def srun(self, name: str, node: str, log_file: str) -> tuple[str, ...]:
-        argv = ["srun", "--overlap", "--nodes=1", "--ntasks=1", f"--nodelist={node}", f"--job-name={name}",
-                f"--output={log_file}"]  # fmt: skip
+        argv = [
+            "srun",
+            "--overlap",
+            "--nodes=1",
+            "--ntasks=1",
+            f"--nodelist={node}",
+            f"--job-name={name}",
+            f"--output={log_file}",
+        ]
         if self.runtime.container_image:
             argv.append(f"--container-image={self.runtime.container_image}")
             if self.runtime.container_mounts:
@@ -247,7 +254,7 @@ class _Planner:
                 f"http://{address}:{peer}",
                 "--initial-cluster",
                 f"srtctl=http://{address}:{peer}",
-            ),  # fmt: skip
+            ),
             environment=self.environment(node=head),
             health_url=f"http://{address}:{client}/health",
         )

@@ -239,8 +239,13 @@ def nodes_required(roles: Sequence[tuple[int, int]], gpus_per_node: int) -> int:
                 continue
             full, offset = full + 1, 0
         per_node = gpus_per_node // gpus
-        full += count // per_node
-        offset = (count % per_node) * gpus
+        whole, rest = divmod(count, per_node)
+        if rest:
+            full, offset = full + whole, rest * gpus
+        else:  # the last node stays open for a smaller worker when its GPUs do not divide evenly
+            full, offset = full + whole - 1, per_node * gpus
+            if offset == gpus_per_node:
+                full, offset = full + 1, 0
     return full + (1 if offset else 0)
 
 
