@@ -1,6 +1,7 @@
 """`srtctl validate`, `srtctl schema` and `srtctl dry-run`, as a user runs them."""
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -169,7 +170,8 @@ def test_dry_run_needs_no_slurm_no_network_and_no_ssh_library(write: Write) -> N
         finally:
             assert "fabric" not in sys.modules and "paramiko" not in sys.modules, "dry-run imported the SSH library"
         """)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"PATH": "/nonexistent"})
+    env = {**os.environ, "PATH": "/nonexistent"}  # no sbatch, srun or scontrol to find
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert "== demo" in result.stdout
 

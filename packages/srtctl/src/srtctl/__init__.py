@@ -7,8 +7,7 @@ cheap: the config and planning machinery load on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._exceptions import AllocationError as AllocationError
 from ._exceptions import CommandError as CommandError
@@ -18,6 +17,7 @@ from ._exceptions import HealthCheckTimeout as HealthCheckTimeout
 from ._exceptions import SrtctlError as SrtctlError
 from ._exceptions import SubmitError as SubmitError
 from ._exceptions import TopologyError as TopologyError
+from ._lazy import lazy_attributes
 from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
@@ -64,10 +64,4 @@ _LAZY = {
     "RuntimeContext": ".runtime.context",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY)

@@ -8,13 +8,14 @@ found later (by pydantic, by the topology checks) are mapped back to ``file:line
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .._exceptions import ConfigError, ConfigIssue
 
-__all__ = ("Document", "YamlPath", "format_path", "parse_yaml")
+__all__ = ("Document", "YamlPath", "describe", "format_path", "parse_yaml", "read_file")
 
 YamlPath = tuple[str | int, ...]
 
@@ -42,6 +43,18 @@ class Document:
         return ConfigIssue(
             message=message, path=format_path(path), file=self.file, line=self.line_of(path), variant=variant
         )
+
+
+def read_file(path: Path, what: str) -> str:
+    """The text of ``path``.
+
+    Raises:
+        ConfigError: the file cannot be read (the message says which ``what``: job file, cluster file).
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError((ConfigIssue(message=f"cannot read the {what}: {exc.strerror}", file=str(path)),)) from None
 
 
 def format_path(path: YamlPath) -> str:

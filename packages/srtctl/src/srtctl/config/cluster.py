@@ -17,7 +17,7 @@ from pydantic import Field
 
 from .._exceptions import ConfigError, ConfigIssue
 from ._validate import validate
-from ._yaml import Document, parse_yaml
+from ._yaml import Document, parse_yaml, read_file
 from .schema import _STRICT, Environment, HealthCheckConfig, Mounts, OptionMap, PositiveInt, TimeLimit
 
 __all__ = (
@@ -128,12 +128,7 @@ def load_cluster(path: str | os.PathLike[str]) -> ClusterConfig:
         ConfigError: the file cannot be read or is invalid.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        issue = ConfigIssue(message=f"cannot read the cluster file: {exc.strerror}", file=str(path))
-        raise ConfigError((issue,)) from None
-    return parse_cluster(text, str(path))
+    return parse_cluster(read_file(path, "cluster file"), str(path))
 
 
 def _looks_like_image(value: str) -> bool:

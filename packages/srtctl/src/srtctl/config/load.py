@@ -17,7 +17,7 @@ from typing import Any
 
 from .._exceptions import ConfigError, ConfigIssue, TopologyError
 from ._validate import validate
-from ._yaml import Document, parse_yaml
+from ._yaml import Document, parse_yaml, read_file
 from .cluster import ClusterConfig, apply_cluster
 from .overrides import BASE, OVERRIDE_PREFIX, expand_overrides, is_override_file
 from .schema import JobConfig
@@ -53,12 +53,7 @@ def load_configs(
             variants are well-formed but do not fit their nodes and GPUs).
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        issue = ConfigIssue(message=f"cannot read the job file: {exc.strerror}", file=str(path))
-        raise ConfigError((issue,)) from None
-    return parse_configs(text, file=str(path), cluster=cluster, select=select)
+    return parse_configs(read_file(path, "job file"), file=str(path), cluster=cluster, select=select)
 
 
 def load_config(path: str | os.PathLike[str], *, cluster: ClusterConfig | None = None) -> JobConfig:
@@ -105,7 +100,8 @@ def parse_configs(
             continue
         from ..plan.topology import check_job  # the plan package imports this one
 
-        topology.extend(variant.doc.issue(p.path, p.message, label) for p in check_job(config))
+        found = [variant.doc.issue(p.path, p.message, label) for p in check_job(config)]
+        topology.extend(sorted(found, key=lambda issue: issue.line or 0))
         configs.append(config)
     if problems:
         raise ConfigError(problems + topology)

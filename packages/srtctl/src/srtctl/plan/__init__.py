@@ -5,8 +5,9 @@ The names below load on first use, so ``import srtctl.plan.topology`` does not p
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from .model import Endpoint as Endpoint
@@ -61,10 +62,4 @@ _HOMES = {
     "resolve_topology": "topology",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, {name: f".{module}" for name, module in _HOMES.items()})
