@@ -100,3 +100,8 @@ def test_invalid_policy_is_refused(kwargs: dict[str, object]) -> None:
 def test_retry_after_header_forms(headers: dict[str, str], expected: float | None) -> None:
     now = datetime(2026, 10, 21, 7, 28, 0, tzinfo=UTC)
     assert parse_retry_after(headers, now=now) == expected
+
+
+@pytest.mark.anyio
+async def test_default_async_sleep_waits_without_blocking() -> None:
+    await RetryPolicy().async_sleep(0)

@@ -3,6 +3,8 @@
 Importing this package does no I/O, reads no environment and loads no GraphQL machinery.
 """
 
+from ._client import AsyncRunpod as AsyncRunpod
+from ._client import Runpod as Runpod
 from ._exceptions import APIConnectionError as APIConnectionError
 from ._exceptions import APIError as APIError
 from ._exceptions import APIResponseValidationError as APIResponseValidationError
@@ -40,6 +42,7 @@ __all__ = (
     "APIStatusError",
     "APITimeoutError",
     "AsyncEndpoint",
+    "AsyncRunpod",
     "AuthenticationError",
     "BadRequestError",
     "ConfigError",
@@ -57,6 +60,7 @@ __all__ = (
     "RateLimitError",
     "ResourceStateError",
     "RetryPolicy",
+    "Runpod",
     "RunpodError",
     "Timeout",
     "WaitTimeoutError",

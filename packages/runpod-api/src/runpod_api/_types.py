@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, TypeAlias
 
-__all__ = ("NOT_GIVEN", "NotGiven", "Timeout", "TimeoutTypes")
+__all__ = ("DEFAULT_TIMEOUT", "NOT_GIVEN", "NotGiven", "Timeout", "TimeoutTypes")
 
 
 class NotGiven:
@@ -72,3 +72,6 @@ class Timeout:
 
 TimeoutTypes: TypeAlias = float | Timeout | None
 """What a `timeout=` argument accepts: seconds for every phase, a `Timeout`, or `None` for no limit."""
+
+DEFAULT_TIMEOUT: Final = Timeout()
+"""10 s to connect, 60 s to read or write, 10 s to wait for a pooled connection."""
