@@ -57,6 +57,8 @@ RUNSYNC_HOLD = 90.0
 """The longest `/runsync` is asked to hold the answer (`?wait=`) before the client polls instead."""
 _RUNSYNC_SLACK = 1.0
 """Seconds of a bounded `run_sync` kept back from the server's hold, for the answer to travel."""
+_RUNSYNC_MIN_HOLD = 1.0
+"""The shortest `?wait=` the platform accepts (1000 ms)."""
 _READ_MARGIN = 15.0
 """How much longer than the hold the client waits for `/runsync` to answer."""
 _MAX_MESSAGE = 500
@@ -316,13 +318,20 @@ def run_sync(
     """Submit with `/runsync`, and if the answer comes back before the job ends, poll `/status` for the rest.
 
     The server is asked to hold its answer no longer than the time left (`?wait=`), and every request is cut
-    to the deadline, so the whole call ends by it.
+    to the deadline, so the whole call ends by it. With less time left than the shortest hold the platform
+    accepts, the job is submitted with `/run` and polled from the start.
 
     Raises:
         JobTimeoutError: The job did not end before the deadline.
         APITimeoutError: `/runsync` itself did not answer before the deadline (no job id is known then).
     """
-    hold = RUNSYNC_HOLD if deadline is None else max(0.0, min(RUNSYNC_HOLD, deadline.left() - _RUNSYNC_SLACK))
+    if deadline is None:
+        hold = RUNSYNC_HOLD
+    else:
+        hold = min(RUNSYNC_HOLD, deadline.left() - _RUNSYNC_SLACK)
+        if hold < _RUNSYNC_MIN_HOLD:
+            state = yield from run(target, body, secrets)
+            return (yield from wait(target, state.id, state, deadline))
     read = target.timeout.read
     options = RequestOptions(
         method="POST",
