@@ -24,7 +24,7 @@ from .._exceptions import (
     JobFailedError,
     JobTimeoutError,
 )
-from .._redact import redact, redact_json
+from .._redact import get_logger, redact, redact_json
 from .._types import Timeout
 from ._models import JobPolicy, JobState, JobStatus, S3Config, parse_health, parse_purge, parse_state
 
@@ -52,6 +52,8 @@ __all__ = (
 )
 
 T = TypeVar("T")
+
+logger = get_logger(__name__)
 
 RUNSYNC_HOLD = 90.0
 """The longest `/runsync` is asked to hold the answer (`?wait=`) before the client polls instead."""
@@ -305,6 +307,7 @@ def wait(target: Target, job_id: str, known: JobState | None, deadline: Deadline
             return state
         last = state.status
         delay = next(delays)
+        logger.debug("job %s on endpoint %s is %s; next check in %.2fs", job_id, target.endpoint_id, last, delay)
         if deadline is not None and delay >= deadline.left():
             # The next check would come after the deadline: wait out the time left, then give up.
             yield Sleep(max(deadline.left(), 0.0))
