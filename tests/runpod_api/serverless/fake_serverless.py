@@ -94,16 +94,9 @@ class FakeServerless:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-serverless", daemon=True)
-
-    def reset(self) -> None:
-        """Forget every job, fault and request, and script the next jobs to complete at once."""
-        with self._lock:
-            self.jobs.clear()
-            self.requests.clear()
-            self._faults.clear()
-            self.script = Script()
-            self.health_body = None
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, name="fake-serverless", daemon=True
+        )
 
     @property
     def url(self) -> str:
