@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from typing import Any
@@ -162,12 +163,32 @@ async def test_run_sync_raises_a_typed_error_for_a_job_that_did_not_complete(
         assert "CUDA out of memory" in str(error)
 
 
+async def test_run_sync_failure_reads_the_exception_a_worker_reported_as_json(
+    endpoint: Any, fake: FakeServerless, resolve: Any
+) -> None:
+    reported = json.dumps(
+        {"error_type": "<class 'ValueError'>", "error_message": "failing on purpose", "error_traceback": "..."}
+    )
+    fake.script = Script(statuses=["FAILED"], error=reported)
+    with pytest.raises(JobFailedError, match="failed: ValueError: failing on purpose$") as caught:
+        await resolve(endpoint.run_sync({"a": 1}))
+    assert caught.value.error == reported
+
+
+async def test_run_sync_failure_shows_an_error_text_that_is_not_json_as_it_came(
+    endpoint: Any, fake: FakeServerless, resolve: Any
+) -> None:
+    fake.script = Script(statuses=["FAILED"], error="{not json: handler: boom")
+    with pytest.raises(JobFailedError, match="failed: {not json: handler: boom$"):
+        await resolve(endpoint.run_sync({"a": 1}))
+
+
 async def test_run_sync_failure_names_the_worker_error_message(
     endpoint: Any, fake: FakeServerless, resolve: Any
 ) -> None:
     worker_error = {"error_type": "ValueError", "error_message": "bad prompt", "error_traceback": "Traceback..."}
     fake.script = Script(statuses=["FAILED"], error=worker_error)
-    with pytest.raises(JobFailedError, match="failed: bad prompt$") as caught:
+    with pytest.raises(JobFailedError, match="failed: ValueError: bad prompt$") as caught:
         await resolve(endpoint.run_sync({"a": 1}))
     assert caught.value.error == worker_error
 

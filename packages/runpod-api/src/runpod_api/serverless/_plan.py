@@ -8,7 +8,9 @@ rule here (when to poll, when a wait is over, which state is which error) holds 
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -64,6 +66,7 @@ _RUNSYNC_MIN_HOLD = 1.0
 _READ_MARGIN = 15.0
 """How much longer than the hold the client waits for `/runsync` to answer."""
 _MAX_MESSAGE = 500
+_CLASS_NAME = re.compile(r"^<class '(?:[\w.]*\.)?(\w+)'>$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,13 +205,26 @@ def run_body(
 
 
 def _describe(error: Any) -> str:
+    """A one-line account of a job's error, for messages.
+
+    Workers report an exception as a JSON string holding `error_type` (`"<class 'ValueError'>"`) and
+    `error_message`; that becomes `ValueError: <message>`. Anything else is shown as it came.
+    """
     if error is None:
         return ""
+    if isinstance(error, str) and error.lstrip().startswith("{"):
+        try:
+            parsed = json.loads(error)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, Mapping):
+            error = parsed
+    text = str(error)
     if isinstance(error, Mapping):
         picked = error.get("error_message") or error.get("message") or error.get("error")
-        text = str(picked) if picked else str(error)
-    else:
-        text = str(error)
+        if picked:
+            kind = _CLASS_NAME.sub(r"\1", str(error.get("error_type") or ""))
+            text = f"{kind}: {picked}" if kind else str(picked)
     text = redact(" ".join(text.split()))
     return text[:_MAX_MESSAGE] + ("..." if len(text) > _MAX_MESSAGE else "")
 
