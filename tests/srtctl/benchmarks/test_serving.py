@@ -5,9 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from srtctl.benchmarks import BenchmarkSpec, BenchmarkTarget, ServingSettings, get_runner
-from srtctl.benchmarks._progress import NullProgress
-from srtctl.benchmarks._serving import ServingRunner
+from srtctl.benchmarks import (
+    BenchmarkSpec,
+    BenchmarkTarget,
+    NullProgress,
+    ServingRunner,
+    ServingSettings,
+    get_runner,
+)
 
 MakeSpec = Callable[..., BenchmarkSpec]
 QUIET = ServingRunner(progress=NullProgress)

@@ -15,6 +15,10 @@ from ._errors import InvalidResultError as InvalidResultError
 from ._errors import UnknownRunnerError as UnknownRunnerError
 from ._external import Command as Command
 from ._external import ExternalRunner as ExternalRunner
+from ._progress import LogProgress as LogProgress
+from ._progress import NullProgress as NullProgress
+from ._progress import Progress as Progress
+from ._progress import RichProgress as RichProgress
 from ._registry import BenchmarkRunner as BenchmarkRunner
 from ._registry import get_runner as get_runner
 from ._registry import register_runner as register_runner
@@ -27,6 +31,7 @@ from ._results import ServingRun as ServingRun
 from ._results import load_result as load_result
 from ._results import write_result as write_result
 from ._run import run_benchmark as run_benchmark
+from ._serving import ServingRunner as ServingRunner
 from ._settings import AccuracySettings as AccuracySettings
 from ._settings import AiperfSettings as AiperfSettings
 from ._settings import BenchmarkSettings as BenchmarkSettings
@@ -55,7 +60,12 @@ __all__ = (
     "InvalidResultError",
     "JobInfo",
     "LatencyStats",
+    "LogProgress",
+    "NullProgress",
+    "Progress",
+    "RichProgress",
     "ServingRun",
+    "ServingRunner",
     "ServingSettings",
     "SglangBenchSettings",
     "UnknownRunnerError",

@@ -3,31 +3,43 @@
 from __future__ import annotations
 
 import json
+import ssl
 import time
+from collections.abc import Sequence
 from typing import Any
 
-import anyio
 import httpx2
 
 from ._spec import BenchmarkTarget
 from ._stats import RequestRecord
 
-__all__ = ("EventReader", "open_client", "send_streaming")
+__all__ = ("EventReader", "build_requests", "open_connections", "send_streaming")
 
 _ERROR_CHARS = 160
 
 
-def open_client(target: BenchmarkTarget, *, connections: int, timeout_s: float) -> httpx2.AsyncClient:
-    """A client that keeps up to `connections` keep-alive connections to the target, reused by every request."""
+def open_connections(count: int) -> list[httpx2.AsyncHTTPTransport]:
+    """One transport per concurrent slot, each keeping a single keep-alive connection; close them when done.
+
+    The load generator talks to httpx2's transport directly: its requests are built up front and need
+    none of the client's merging, redirects, cookies or auth. A transport of its own per slot keeps
+    the pool's bookkeeping O(1) per request, and one shared TLS context keeps creating them cheap.
+    """
+    context = ssl.create_default_context()
+    one = httpx2.Limits(max_connections=1, max_keepalive_connections=1)
+    return [httpx2.AsyncHTTPTransport(verify=context, limits=one) for _ in range(count)]
+
+
+def build_requests(
+    target: BenchmarkTarget, path: str, bodies: Sequence[bytes], *, timeout_s: float
+) -> list[httpx2.Request]:
+    """Build every request before the clock starts, so sending one costs no URL or header work."""
     headers = {"content-type": "application/json", "accept": "text/event-stream"}
     if target.api_key:
         headers["authorization"] = f"Bearer {target.api_key}"
-    return httpx2.AsyncClient(
-        base_url=target.root,
-        headers=headers,
-        limits=httpx2.Limits(max_connections=connections, max_keepalive_connections=connections),
-        timeout=httpx2.Timeout(timeout_s, connect=min(timeout_s, 30.0)),
-    )
+    extensions = {"timeout": httpx2.Timeout(timeout_s, connect=min(timeout_s, 30.0)).as_dict()}
+    url = httpx2.URL(target.root + path)
+    return [httpx2.Request("POST", url, headers=headers, content=body, extensions=extensions) for body in bodies]
 
 
 def _short(text: str) -> str:
@@ -102,24 +114,34 @@ class EventReader:
 
 
 async def send_streaming(
-    client: httpx2.AsyncClient, path: str, body: bytes, *, prompt_tokens: int, timeout_s: float
+    connection: httpx2.AsyncHTTPTransport, request: httpx2.Request, *, prompt_tokens: int, timeout_s: float
 ) -> RequestRecord:
-    """POST one streamed completion and time it; failures are recorded on the record, never raised."""
+    """Send one streamed completion and time it; failures are recorded on the record, never raised.
+
+    httpx2's timeouts stop a request whose server goes quiet for `timeout_s`; one that keeps streaming
+    but finishes later than `timeout_s` after it was sent is recorded as failed too.
+    """
     record = RequestRecord(start=time.perf_counter(), prompt_tokens=prompt_tokens)
-    reader = EventReader(record)
     try:
-        with anyio.fail_after(timeout_s):
-            async with client.stream("POST", path, content=body) as response:
-                if response.status_code != 200:
-                    detail = (await response.aread()).decode(errors="replace")
-                    record.error = f"HTTP {response.status_code}: {_short(detail)}"
-                else:
-                    async for chunk in response.aiter_bytes():
-                        reader.feed(chunk, time.perf_counter())
-                    reader.close()
-    except TimeoutError:
+        response = await connection.handle_async_request(request)
+        try:
+            if response.status_code != 200:
+                detail = (await response.aread()).decode(errors="replace")
+                record.error = f"HTTP {response.status_code}: {_short(detail)}"
+            else:
+                reader = EventReader(record)
+                stream = response.stream
+                assert isinstance(stream, httpx2.AsyncByteStream)  # an async transport's responses always are
+                async for chunk in stream:
+                    reader.feed(chunk, time.perf_counter())
+                reader.close()
+        finally:
+            await response.aclose()
+    except httpx2.TimeoutException:
         record.error = f"no complete answer within {timeout_s:g}s"
     except httpx2.HTTPError as exc:
         record.error = f"{type(exc).__name__}: {_short(str(exc))}"
     record.end = time.perf_counter()
+    if record.error is None and record.latency > timeout_s:
+        record.error = f"no complete answer within {timeout_s:g}s"
     return record

@@ -1,8 +1,8 @@
-"""The load generator: a fixed pool of workers sending pre-encoded requests over pooled connections.
+"""The load generator: one worker per concurrent slot, each with its own keep-alive connection.
 
 Each worker takes the next request in order and, with a request rate, waits for its Poisson arrival time
 first; so request i starts at the later of its arrival and a free slot, as with a semaphore, but without
-a task per request. Nothing is built while the clock runs except the timing records.
+a task per request. Requests are built before the clock starts; while it runs, only timing is recorded.
 """
 
 from __future__ import annotations
@@ -34,24 +34,25 @@ def arrival_offsets(count: int, rate: float | None, *, seed: int) -> list[float]
 
 
 async def run_phase(
-    client: httpx2.AsyncClient,
-    path: str,
-    bodies: Sequence[bytes],
+    connections: Sequence[httpx2.AsyncHTTPTransport],
+    requests: Sequence[httpx2.Request],
     prompt_tokens: Sequence[int],
     *,
-    concurrency: int,
     arrivals: Sequence[float] | None,
     timeout_s: float,
     progress: Progress,
 ) -> tuple[list[RequestRecord], float]:
-    """Send every body with at most `concurrency` in flight; return the records (in order) and the wall time."""
-    records: list[RequestRecord | None] = [None] * len(bodies)
+    """Send every request, one worker per connection (so at most `len(connections)` in flight).
+
+    Returns the records, in request order, and the wall time from the first send to the last answer.
+    """
+    records: list[RequestRecord | None] = [None] * len(requests)
     position = 0
     start = time.perf_counter()
 
-    async def worker() -> None:
+    async def worker(connection: httpx2.AsyncHTTPTransport) -> None:
         nonlocal position
-        while position < len(bodies):
+        while position < len(requests):
             index = position
             position += 1
             if arrivals is not None:
@@ -59,13 +60,13 @@ async def run_phase(
                 if delay > 0:
                     await anyio.sleep(delay)
             record = await send_streaming(
-                client, path, bodies[index], prompt_tokens=prompt_tokens[index], timeout_s=timeout_s
+                connection, requests[index], prompt_tokens=prompt_tokens[index], timeout_s=timeout_s
             )
             records[index] = record
             progress.advance(record)
 
     async with anyio.create_task_group() as group:
-        for _ in range(min(concurrency, len(bodies))):
-            group.start_soon(worker)
+        for connection in connections[: len(requests)]:
+            group.start_soon(worker, connection)
     elapsed = time.perf_counter() - start
     return [r for r in records if r is not None], elapsed

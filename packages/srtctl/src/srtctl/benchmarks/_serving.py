@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import anyio
 
-from ._http import open_client
+from ._http import build_requests, open_connections
 from ._loadgen import arrival_offsets, run_phase
 from ._progress import Progress, default_progress
 from ._prompts import request_bodies, synthetic_requests
@@ -83,6 +84,7 @@ class ServingRunner(BenchmarkRunner):
         target = config.target
         path = _PATHS[settings.api]
         limits = GoodputLimits(settings.ttft_limit_ms, settings.itl_limit_ms, settings.e2e_limit_ms)
+        timeout = settings.request_timeout_s
         runs = []
         with log_path.open("a") as log:
             log.write(f"serving benchmark of {target.model!r} at {target.root}{path}\n")
@@ -97,30 +99,28 @@ class ServingRunner(BenchmarkRunner):
                     seed=settings.seed + level,
                 )
                 bodies = request_bodies(requests, api=settings.api, model=target.model, extra_body=settings.extra_body)
+                built = build_requests(target, path, bodies, timeout_s=timeout)
                 prompt_tokens = [r.prompt_tokens for r in requests]
-                async with open_client(target, connections=concurrency, timeout_s=settings.request_timeout_s) as client:
+                async with AsyncExitStack() as stack:
+                    connections = [await stack.enter_async_context(c) for c in open_connections(concurrency)]
                     if warmup:
                         progress.begin(f"concurrency {concurrency} warm-up", warmup)
                         await run_phase(
-                            client,
-                            path,
-                            bodies[:warmup],
+                            connections,
+                            built[:warmup],
                             prompt_tokens[:warmup],
-                            concurrency=concurrency,
                             arrivals=None,
-                            timeout_s=settings.request_timeout_s,
+                            timeout_s=timeout,
                             progress=progress,
                         )
                         progress.end()
                     progress.begin(f"concurrency {concurrency}", measured)
                     records, elapsed = await run_phase(
-                        client,
-                        path,
-                        bodies[warmup:],
+                        connections,
+                        built[warmup:],
                         prompt_tokens[warmup:],
-                        concurrency=concurrency,
                         arrivals=arrival_offsets(measured, settings.request_rate, seed=settings.seed + level),
-                        timeout_s=settings.request_timeout_s,
+                        timeout_s=timeout,
                         progress=progress,
                     )
                     progress.end()
