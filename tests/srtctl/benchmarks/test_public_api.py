@@ -18,7 +18,7 @@ def test_benchmarks_public_names() -> None:
         "BenchmarkTarget", "Command", "CustomSettings", "ExternalRunner", "InvalidResultError", "JobInfo",
         "LatencyStats", "LogProgress", "NullProgress", "Progress", "RichProgress", "ServingRun", "ServingRunner",
         "ServingSettings", "SglangBenchSettings", "UnknownRunnerError", "get_runner", "load_result", "parse_settings",
-        "register_runner", "run_benchmark", "runner_names", "write_result",
+        "register_runner", "run_benchmark", "runner_names", "settings_from_config", "spec_from_plan", "write_result",
     }  # fmt: skip
     assert set(srtctl.benchmarks.__all__) == expected
     assert public(srtctl.benchmarks) == expected

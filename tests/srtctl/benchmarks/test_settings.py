@@ -73,3 +73,14 @@ def test_schema_tells_runners_apart_by_type() -> None:
     assert set(schema["discriminator"]["mapping"]) == {
         "serving", "sglang-bench", "aiperf", "mmlu", "gpqa", "gsm8k", "custom"
     }  # fmt: skip
+
+
+def test_benchmark_errors_are_srtctl_errors_and_config_problems_are_config_errors() -> None:
+    from srtctl import ConfigError, SrtctlError
+    from srtctl.benchmarks import BenchmarkError
+
+    with pytest.raises(ConfigError) as caught:
+        parse_settings({"type": "serving", "input_tokens": 0})
+    assert isinstance(caught.value, BenchmarkError)
+    assert isinstance(caught.value, SrtctlError)
+    assert "benchmark.input_tokens" in str(caught.value)

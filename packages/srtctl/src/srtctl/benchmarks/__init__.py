@@ -1,8 +1,9 @@
 """Benchmarks of a running deployment: a runner registry, srtctl's own load generator, external tools.
 
 The orchestrator builds a `BenchmarkSpec` (the runner's settings, the `BenchmarkTarget` it measures, the
-job it belongs to) and calls `run_benchmark(spec, log_dir)`, which picks the runner registered for
-`spec.settings.type`, runs it, applies the validity gate, and writes `results.json` and `results.csv`.
+job it belongs to), usually with `spec_from_plan(plan, launcher=...)`, and calls `run_benchmark(spec,
+log_dir)`, which picks the runner registered for `spec.settings.type`, runs it, applies the validity
+gate, and writes `results.json` and `results.csv`.
 
 Runners: `serving` (built in), `sglang-bench`, `aiperf`, `mmlu`, `gpqa`, `gsm8k`, `custom`.
 """
@@ -15,6 +16,8 @@ from ._errors import InvalidResultError as InvalidResultError
 from ._errors import UnknownRunnerError as UnknownRunnerError
 from ._external import Command as Command
 from ._external import ExternalRunner as ExternalRunner
+from ._from_plan import settings_from_config as settings_from_config
+from ._from_plan import spec_from_plan as spec_from_plan
 from ._progress import LogProgress as LogProgress
 from ._progress import NullProgress as NullProgress
 from ._progress import Progress as Progress
@@ -75,5 +78,7 @@ __all__ = (
     "register_runner",
     "run_benchmark",
     "runner_names",
+    "settings_from_config",
+    "spec_from_plan",
     "write_result",
 )

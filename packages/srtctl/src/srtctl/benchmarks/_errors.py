@@ -1,11 +1,12 @@
-"""The errors a benchmark raises on purpose.
+"""The errors a benchmark raises on purpose, under srtctl's root `SrtctlError`.
 
 ```
-BenchmarkError
-├── BenchmarkConfigError    the benchmark settings are wrong; one line per problem, each naming its field
-├── UnknownRunnerError      no runner is registered under the name asked for
-├── BenchmarkFailedError    the benchmark tool could not run, or exited with an error
-└── InvalidResultError      the run finished but fails the validity gate (no tokens, too many errors)
+SrtctlError
+└── BenchmarkError
+    ├── BenchmarkConfigError    the benchmark settings are wrong (also a ConfigError); each problem names its field
+    ├── UnknownRunnerError      no runner is registered under the name asked for
+    ├── BenchmarkFailedError    the benchmark tool could not run, or exited with an error
+    └── InvalidResultError      the run finished but fails the validity gate (no tokens, too many errors)
 ```
 """
 
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+
+from .._exceptions import ConfigError, SrtctlError
 
 __all__ = (
     "BenchmarkConfigError",
@@ -23,11 +26,11 @@ __all__ = (
 )
 
 
-class BenchmarkError(Exception):
+class BenchmarkError(SrtctlError):
     """The root of every error a benchmark raises on purpose."""
 
 
-class BenchmarkConfigError(BenchmarkError):
+class BenchmarkConfigError(BenchmarkError, ConfigError):
     """The benchmark settings are invalid."""
 
 

@@ -44,13 +44,18 @@ class Command:
 
 
 def extra_flags(args: Mapping[str, Any]) -> list[str]:
-    """Spell `{"--flag": value}` as argv: True gives a bare flag, False and None drop it."""
+    """Spell `{"--flag": value}` as argv.
+
+    True gives a bare flag, False and None drop it, a tuple or list gives its values after one flag.
+    """
     argv: list[str] = []
     for flag, value in args.items():
         if value is None or value is False:
             continue
         argv.append(flag)
-        if value is not True:
+        if isinstance(value, tuple | list):
+            argv += [str(item) for item in value]
+        elif value is not True:
             argv.append(str(value))
     return argv
 

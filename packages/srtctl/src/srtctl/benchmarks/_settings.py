@@ -35,8 +35,9 @@ PositiveFloat = Annotated[float, Field(gt=0)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 RangeRatio = Annotated[float, Field(gt=0, le=1)]
 Concurrencies = Annotated[tuple[PositiveInt, ...], Field(min_length=1)]
-ExtraArgs = Mapping[str, str | int | float | bool | None]
-"""Extra flags for an external tool: `{"--flag": value}`; True spells a bare flag, False and None drop it."""
+ExtraArgs = Mapping[str, str | int | float | bool | None | tuple[str, ...]]
+"""Extra flags for an external tool: `{"--flag": value}`; True spells a bare flag, False and None drop it,
+a tuple gives several values after one flag."""
 Environment = Mapping[str, str]
 
 
