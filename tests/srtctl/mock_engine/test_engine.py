@@ -405,3 +405,30 @@ async def test_engine_url_needs_a_started_engine() -> None:
 
     with pytest.raises(RuntimeError, match="has not been started"):
         _ = MockEngine(EngineConfig()).url
+
+
+async def test_streamed_request_whose_handover_fails_gets_an_error_event(engine_factory: EngineFactory) -> None:
+    async with (
+        engine_factory(role=Role.DECODE) as decode,
+        httpx2.AsyncClient(base_url=decode.url) as client,
+    ):
+        body = {"prompt": "a", "stream": True, "bootstrap_host": "127.0.0.1", "bootstrap_port": 1, "bootstrap_room": 9}
+        async with client.stream("POST", "/v1/completions", json=body) as response:
+            status = response.status_code
+            events = await sse_events(response)
+    assert status == 200  # the head went out before the handover, as SGLang's does
+    assert "KV handover failed" in json.loads(events[0])["error"]["message"]
+    assert events[-1] == "[DONE]"
+
+
+async def test_stream_head_is_sent_before_the_first_token(engine_factory: EngineFactory) -> None:
+    async with (
+        engine_factory(prefill_ms_per_token=300.0) as engine,
+        httpx2.AsyncClient(base_url=engine.url) as client,
+    ):
+        start = time.perf_counter()
+        async with client.stream("POST", "/v1/completions", json={"prompt": "a", "stream": True}) as response:
+            head_after = time.perf_counter() - start
+            await response.aread()
+        total = time.perf_counter() - start
+    assert head_after < 0.2 <= 0.3 <= total

@@ -317,20 +317,25 @@ class MockEngine:
             model=self.config.served_model_name,
             finish_reason="stop" if self.config.empty_completions else "length",
         )
+        step = self.config.decode_ms_per_token / 1000.0
+        choices = generation.choices
+        if generation.stream:
+            await responder.start_stream()
         try:
             first_at = await self._first_token_at(generation, request.received_at)
         except RequestError as exc:
-            await responder.send(exc.status, exc.body())
+            if not generation.stream:
+                await responder.send(exc.status, exc.body())
+                return
+            # The head is out; like SGLang, report the failure as an error event.
+            await responder.write(b"data: " + exc.body() + b"\n\ndata: [DONE]\n\n", last=True)
             return
-        step = self.config.decode_ms_per_token / 1000.0
-        choices = generation.choices
         self._generation_tokens_total += total * choices
         if not generation.stream:
             await _sleep_until(first_at + max(total - 1, 0) * step)
             await responder.send(200, renderer.body(total))
             return
         await _sleep_until(first_at)
-        await responder.start_stream()
         if total == 0:
             events = [renderer.empty_chunk(c) for c in range(choices)]
             await responder.write(b"".join(events) + renderer.stream_tail(0), last=True)

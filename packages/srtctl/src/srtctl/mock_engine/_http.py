@@ -102,22 +102,21 @@ class Responder:
         content_type: str = "text/event-stream",
         headers: Iterable[tuple[str, str]] = (),
     ) -> None:
-        """Begin a streamed response; nothing is written until the first `write` or `finish`."""
+        """Send the head of a streamed response now, as SGLang does before its first token."""
         self._check_unstarted()
         extra = [("transfer-encoding", "chunked")] if self._chunked else []
         if not self._chunked:
             self.keep_alive = False  # without chunked encoding only closing the connection ends the body
         head = self._head(status, [("content-type", content_type), ("cache-control", "no-cache"), *extra, *headers])
         head += b"\r\n"
-        self._conn.pending_head = bytes(head)
         self.started = True
+        await self._conn.write(head)
 
     async def write(self, data: bytes, *, last: bool = False) -> None:
         """Write one piece of the stream, flushed at once; `last=True` also ends the response in the same write."""
         if not self.started or self.finished:
             raise RuntimeError("write() needs a started, unfinished stream")
-        out = bytearray(self._conn.pending_head)
-        self._conn.pending_head = b""
+        out = bytearray()
         if data:
             if self._chunked:
                 out += b"%x\r\n" % len(data)
@@ -158,7 +157,6 @@ class _Connection(asyncio.Protocol):
         self._reading_paused = False
         self._parsing = True
         self._eof = False
-        self.pending_head = b""
 
     # -- asyncio.Protocol -------------------------------------------------------------------------
 
