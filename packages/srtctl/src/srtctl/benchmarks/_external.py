@@ -20,7 +20,6 @@ from typing import Any
 from ._errors import BenchmarkFailedError
 from ._registry import BenchmarkRunner
 from ._results import AccuracyScore, BenchmarkResult, ServingRun, now_iso
-from ._settings import settings_dict
 from ._spec import BenchmarkSpec
 
 __all__ = ("Command", "ExternalRunner", "extra_flags")
@@ -110,15 +109,4 @@ class ExternalRunner(BenchmarkRunner):
                     log_path=log_path,
                 )
         runs, scores = self.parse(config, log_dir)
-        return BenchmarkResult(
-            runner=self.name,
-            model=config.target.model,
-            base_url=config.target.root,
-            gpus=config.target.gpus,
-            job=config.job,
-            settings=settings_dict(config.settings),
-            started_at=started,
-            finished_at=now_iso(),
-            runs=tuple(runs),
-            accuracy=tuple(scores),
-        )
+        return config.result(started_at=started, runs=runs, accuracy=scores)

@@ -10,10 +10,11 @@ from typing import Any
 
 import httpx2
 
+from ._errors import BenchmarkError
 from ._spec import BenchmarkTarget
 from ._stats import RequestRecord
 
-__all__ = ("EventReader", "build_requests", "open_connections", "send_streaming")
+__all__ = ("EventReader", "build_requests", "first_model", "open_connections", "send_streaming")
 
 _ERROR_CHARS = 160
 
@@ -40,6 +41,26 @@ def build_requests(
     extensions = {"timeout": httpx2.Timeout(timeout_s, connect=min(timeout_s, 30.0)).as_dict()}
     url = httpx2.URL(target.root + path)
     return [httpx2.Request("POST", url, headers=headers, content=body, extensions=extensions) for body in bodies]
+
+
+def first_model(base_url: str, *, api_key: str | None = None) -> str:
+    """The first model an endpoint lists at `/v1/models`.
+
+    Raises:
+        BenchmarkError: the endpoint cannot be reached, answers with an error, or lists no model.
+    """
+    headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
+    where = f"{base_url.rstrip('/')}/v1/models"
+    try:
+        response = httpx2.get(where, headers=headers, timeout=30.0)
+    except httpx2.HTTPError as exc:
+        raise BenchmarkError(f"cannot ask {where} for its models: {exc}") from None
+    if response.status_code != 200:
+        raise BenchmarkError(f"{where} answered HTTP {response.status_code}: {_short(response.text)}")
+    try:
+        return str(response.json()["data"][0]["id"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        raise BenchmarkError(f"{where} lists no model: {_short(response.text)}") from None
 
 
 def _short(text: str) -> str:

@@ -13,7 +13,6 @@ from ._errors import BenchmarkFailedError, InvalidResultError
 from ._gate import check_validity
 from ._registry import get_runner
 from ._results import BenchmarkResult, now_iso, write_result
-from ._settings import settings_dict
 from ._spec import BenchmarkSpec
 
 __all__ = ("run_benchmark",)
@@ -40,18 +39,7 @@ def run_benchmark(config: BenchmarkSpec, log_dir: Path) -> BenchmarkResult:
     try:
         result = runner.run(config, log_dir)
     except BenchmarkFailedError as exc:
-        failed = BenchmarkResult(
-            runner=runner.name,
-            model=config.target.model,
-            base_url=config.target.root,
-            gpus=config.target.gpus,
-            job=config.job,
-            settings=settings_dict(config.settings),
-            started_at=started,
-            finished_at=now_iso(),
-            problems=(str(exc),),
-        )
-        write_result(failed, log_dir)
+        write_result(config.result(started_at=started, problems=[str(exc)]), log_dir)
         raise
     problems = check_validity(result, config.settings, expects_measurements=runner.measures)
     result = replace(result, problems=problems)

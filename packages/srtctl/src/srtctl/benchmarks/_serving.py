@@ -15,7 +15,7 @@ from ._progress import Progress, default_progress
 from ._prompts import request_bodies, synthetic_requests
 from ._registry import BenchmarkRunner, register_runner
 from ._results import BenchmarkResult, ServingRun, now_iso
-from ._settings import ServingSettings, settings_dict
+from ._settings import ServingSettings
 from ._spec import BenchmarkSpec
 from ._stats import GoodputLimits, summarize
 
@@ -66,17 +66,7 @@ class ServingRunner(BenchmarkRunner):
             runs = anyio.run(self._measure, config, settings, progress, log_dir / "benchmark.out")
         finally:
             progress.close()
-        return BenchmarkResult(
-            runner=self.name,
-            model=config.target.model,
-            base_url=config.target.root,
-            gpus=config.target.gpus,
-            job=config.job,
-            settings=settings_dict(settings),
-            started_at=started,
-            finished_at=now_iso(),
-            runs=tuple(runs),
-        )
+        return config.result(started_at=started, runs=runs)
 
     async def _measure(
         self, config: BenchmarkSpec, settings: ServingSettings, progress: Progress, log_path: Path

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import BenchmarkConfigError
-from ._results import JobInfo
+from ._results import AccuracyScore, BenchmarkResult, JobInfo, ServingRun, now_iso
+from ._settings import settings_dict
 
 __all__ = ("BenchmarkSpec", "BenchmarkTarget")
 
@@ -55,3 +57,26 @@ class BenchmarkSpec:
     def runner_name(self) -> str:
         """The name of the runner these settings are for."""
         return str(self.settings.type)
+
+    def result(
+        self,
+        *,
+        started_at: str,
+        runs: Iterable[ServingRun] = (),
+        accuracy: Iterable[AccuracyScore] = (),
+        problems: Iterable[str] = (),
+    ) -> BenchmarkResult:
+        """The `BenchmarkResult` of this benchmark, finished now, with what it measured."""
+        return BenchmarkResult(
+            runner=self.runner_name,
+            model=self.target.model,
+            base_url=self.target.root,
+            gpus=self.target.gpus,
+            job=self.job,
+            settings=settings_dict(self.settings),
+            started_at=started_at,
+            finished_at=now_iso(),
+            runs=tuple(runs),
+            accuracy=tuple(accuracy),
+            problems=tuple(problems),
+        )

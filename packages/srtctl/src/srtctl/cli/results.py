@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from ._app import app
 
@@ -26,6 +24,9 @@ def results(
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw the PNG plots (needs srtctl[plot]).")] = True,
 ) -> None:
     """Compare the benchmark results of finished jobs and sweep variants."""
+    from rich.console import Console
+    from rich.markup import escape
+
     from ..benchmarks import BenchmarkError
     from ..results import accuracy_table, collect_results, serving_table, write_report
 
