@@ -34,15 +34,20 @@ def test_ping_url_leaves_out_job_id_when_idle() -> None:
     assert _pinger.ping_url("http://h/ping/w", [], "1.0") == "http://h/ping/w?runpod_version=1.0"
 
 
-def run_pinger(queue: JobQueueServer, **settings: Any) -> subprocess.Popen[str]:
+def run_pinger(
+    queue: JobQueueServer, mirror: _pinger.JobMirror | None = None, **settings: Any
+) -> subprocess.Popen[str]:
     process = subprocess.Popen(
         [sys.executable, "-I", str(PINGER)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        pass_fds=(mirror.fd,) if mirror else (),
     )
     base = {"url": f"{queue.url}/v2/ep/ping/w1?gpu=t", "interval": 0.1, "version": "9.9", "api_key": "k"}
+    if mirror:
+        base.update(jobs_fd=mirror.fd, jobs_size=mirror.size)
     assert process.stdin is not None
     process.stdin.write(json.dumps({**base, **settings}) + "\n")
     process.stdin.flush()
@@ -50,15 +55,16 @@ def run_pinger(queue: JobQueueServer, **settings: Any) -> subprocess.Popen[str]:
 
 
 def test_pinger_pings_at_once_then_on_its_cadence_until_stdin_closes(queue: JobQueueServer) -> None:
-    with run_pinger(queue) as process:
+    mirror = _pinger.JobMirror.create()
+    with run_pinger(queue, mirror) as process:
         assert process.stdout is not None and process.stdin is not None
         assert process.stdout.readline() == "ready\n"
         assert len(queue.pings()) == 1
-        process.stdin.write("j1,j2\n")
-        process.stdin.flush()
+        mirror.write(["j1", "j2"])
         queue.wait_for(lambda: any(p.query.get("job_id") == "j1,j2" for p in queue.pings()), 5, "a ping with jobs")
         process.stdin.close()
         assert process.wait(5) == 0
+    mirror.close()
     pings = queue.pings()
     assert pings[0].headers["authorization"] == "k"
     assert pings[0].query == {"gpu": "t", "runpod_version": "9.9"}
@@ -77,11 +83,13 @@ def test_pinger_logs_a_failing_heartbeat_once_and_its_recovery(queue: JobQueueSe
 
 
 def test_pinger_keeps_trying_when_the_queue_is_unreachable(queue: JobQueueServer) -> None:
-    with run_pinger(queue, log_level=10) as process:
+    # Nothing listens before the pinger starts, so its first ping is refused rather than cut off mid-way.
+    with queue.refuse_connections():
+        process = run_pinger(queue, log_level=10)
         assert process.stdout is not None
-        with queue.refuse_connections():
-            assert process.stdout.readline() == "ready\n"
-            time.sleep(0.3)
+        assert process.stdout.readline() == "ready\n"
+        time.sleep(0.3)
+    with process:
         queue.wait_for(lambda: len(queue.pings()) >= 1, 5, "a ping after the outage")
         _, err = process.communicate(timeout=5)
     assert "WARN   | Heartbeat failed, will keep trying: ConnectionRefusedError" in err
@@ -228,14 +236,15 @@ async def test_a_finished_job_leaves_the_pings_while_another_still_runs(queue: J
 
 
 class Beating:
-    """`_pinger.beat` in a thread of this process, fed through a pipe."""
+    """`_pinger.beat` in a thread of this process, its settings through a pipe, its job ids through a mirror."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
         read_fd, write_fd = os.pipe()
+        self.mirror = _pinger.JobMirror.create()
         self.stdin = os.fdopen(read_fd, "r")
         self.feed = os.fdopen(write_fd, "w", buffering=1)
         self.out, self.err = io.StringIO(), io.StringIO()
-        self.feed.write(json.dumps(settings) + "\n")
+        self.feed.write(json.dumps({**settings, "jobs_fd": self.mirror.fd, "jobs_size": self.mirror.size}) + "\n")
         self.thread = threading.Thread(target=_pinger.beat, args=(self.stdin, self.out, self.err))
         self.thread.start()
 
@@ -250,7 +259,7 @@ def test_beat_pings_with_the_current_jobs_until_its_input_ends(queue: JobQueueSe
     url = f"{queue.url}/v2/ep/ping/w1?gpu=t"
     beating = Beating({"url": url, "interval": 0.05, "version": "1", "api_key": "k"})
     queue.wait_for(lambda: len(queue.pings()) >= 1, 5, "the first ping")
-    beating.feed.write("a,b\n")
+    beating.mirror.write(["a", "b"])
     queue.wait_for(lambda: queue.pings()[-1].query.get("job_id") == "a,b", 5, "a ping listing a and b")
     beating.finish()
     assert beating.out.getvalue() == "ready\n"
@@ -328,35 +337,71 @@ def sleeper(seconds: float = 30) -> subprocess.Popen[bytes]:
 
 @pytest.mark.anyio
 async def test_waiting_for_the_first_ping_gives_up_after_a_while(caplog: pytest.LogCaptureFixture) -> None:
-    heartbeat = Heartbeat(sleeper())
+    heartbeat = Heartbeat(sleeper(), _pinger.JobMirror.create())
     assert not await heartbeat.wait_ready(within=0.2)
     assert "The first heartbeat took longer than 0.2 s; taking jobs anyway" in caplog.text
     heartbeat.close(timeout=0.1)
 
 
-def test_updates_never_block_when_the_process_stops_reading() -> None:
-    heartbeat = Heartbeat(sleeper())
+def test_updates_cost_the_worker_no_wait_even_when_the_process_never_reads() -> None:
+    heartbeat = Heartbeat(sleeper(), _pinger.JobMirror.create())
     start = time.monotonic()
     for n in range(3000):
         heartbeat.update([f"job-{n:05d}-{'x' * 40}"])
     assert time.monotonic() - start < 5
-    heartbeat.update([f"job-02999-{'x' * 40}"])  # the same list again writes nothing
     heartbeat.close(timeout=0.1)
 
 
 def test_a_process_that_does_not_exit_is_killed_on_close() -> None:
     process = sleeper()
-    heartbeat = Heartbeat(process)
+    heartbeat = Heartbeat(process, _pinger.JobMirror.create())
     assert heartbeat.pid == process.pid
     heartbeat.close(timeout=0.1)
     assert process.returncode == -signal.SIGKILL
 
 
-def test_updates_to_a_dead_process_are_logged_once_and_dropped(caplog: pytest.LogCaptureFixture) -> None:
-    process = sleeper(0)
-    process.wait(10)
-    heartbeat = Heartbeat(process)
-    heartbeat.update(["a"])
-    heartbeat.update(["b"])
-    assert caplog.text.count("The heartbeat process stopped taking updates") == 1
-    heartbeat.close()
+def test_the_mirror_reader_sees_the_last_list_written() -> None:
+    writer = _pinger.JobMirror.create()
+    reader = _pinger.JobMirror(os.dup(writer.fd), writer.size)
+    assert reader.read() == []
+    writer.write(["a", "b,c"])
+    writer.write(["d"])
+    assert reader.read() == ["d"]
+    writer.write([])
+    assert reader.read() == []
+    reader.close()
+    writer.close()
+
+
+def test_the_mirror_reader_keeps_the_previous_list_while_a_write_is_under_way() -> None:
+    writer = _pinger.JobMirror.create()
+    reader = _pinger.JobMirror(os.dup(writer.fd), writer.size)
+    writer.write(["a"])
+    assert reader.read() == ["a"]
+    # A write interrupted half-way (its thread lost the GIL to a handler): an odd sequence number, new bytes.
+    struct_ = _pinger.JobMirror._HEADER
+    sequence, length, crc = struct_.unpack_from(writer._map, 0)
+    struct_.pack_into(writer._map, 0, sequence + 1, 0, 0)
+    writer._map[struct_.size : struct_.size + 5] = b'["zz"'
+    assert reader.read() == ["a"]
+    # Bytes that do not match their checksum are never taken for a list either.
+    struct_.pack_into(writer._map, 0, sequence + 2, 5, crc)
+    assert reader.read() == ["a"]
+    reader.close()
+    writer.close()
+
+
+def test_a_list_too_long_for_the_mirror_keeps_its_first_ids_and_is_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    mirror = _pinger.JobMirror.create(size=64)
+    heartbeat = Heartbeat(sleeper(), mirror)
+    ids = [f"job-{n}" for n in range(20)]
+    heartbeat.update(ids)
+    heartbeat.update(ids[:19])
+    reader = _pinger.JobMirror(os.dup(mirror.fd), mirror.size)
+    listed = reader.read()
+    assert listed and listed == ids[: len(listed)] and len(listed) < 19
+    assert caplog.text.count("Too many jobs in progress to list them all in the heartbeat") == 1
+    reader.close()
+    heartbeat.close(timeout=0.1)

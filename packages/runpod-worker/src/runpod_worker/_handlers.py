@@ -12,14 +12,19 @@ import contextlib
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import anyio
 import anyio.to_thread
 
-__all__ = ("Outcome", "handler_kind", "run_handler")
+from ._threads import HandlerThreads
+
+__all__ = ("HandlerKind", "Outcome", "handler_kind", "run_handler")
 
 Handler = Callable[[dict[str, Any]], Any]
+HandlerKind = Literal["sync", "async", "sync generator", "async generator"]
+SyncRunner = Callable[..., Awaitable[Any]]
 ChunkSink = Callable[[object], Awaitable[None]]
 """Receives each streamed chunk in order; raising ends the job with that error."""
 
@@ -43,7 +48,7 @@ class Outcome:
     """The handler streamed (or was declared a generator): its final result goes out with `isStream=true`."""
 
 
-def handler_kind(handler: object) -> Literal["sync", "async", "sync generator", "async generator"]:
+def handler_kind(handler: object) -> HandlerKind:
     """Name the kind of a handler from its declaration (a callable that returns a generator reads "sync")."""
     # A function (or a functools.partial of one) carries the flags itself; a callable object on its __call__.
     for target in (handler, type(handler).__call__):
@@ -60,24 +65,41 @@ async def run_handler(
     handler: Handler,
     job: dict[str, Any],
     *,
-    limiter: anyio.CapacityLimiter,
     on_chunk: ChunkSink,
     aggregate: bool,
+    threads: HandlerThreads | None = None,
+    limiter: anyio.CapacityLimiter | None = None,
+    kind: HandlerKind | None = None,
 ) -> Outcome:
     """Call the handler with the job and follow what it returns to the end.
 
-    Sync code (the call itself, each step of a sync generator) runs in a worker thread from `limiter`, so a
-    blocking handler never stalls the event loop. When the surrounding scope is cancelled, a thread that is still
-    running is abandoned: Python cannot interrupt it, and its eventual result is discarded.
+    Sync code (the call itself, each step of a sync generator) runs in a thread, so a blocking handler never
+    stalls the event loop: one of `threads`, or else one of anyio's worker threads (bounded by `limiter`). When
+    the surrounding scope is cancelled, a thread that is still running is abandoned: Python cannot interrupt it,
+    and its eventual result is discarded.
+
+    Args:
+        handler: the user's handler.
+        job: the job dict it is called with.
+        on_chunk: receives each streamed chunk.
+        aggregate: keep a stream's chunks for its final result.
+        threads: the worker's pool of handler threads.
+        limiter: bounds anyio's threads when no pool is given.
+        kind: `handler_kind(handler)`, when the caller has it already.
     """
-    kind = handler_kind(handler)
+    kind = kind or handler_kind(handler)
     streaming = kind in ("sync generator", "async generator")
+    in_thread: SyncRunner = (
+        threads.run
+        if threads is not None
+        else partial(anyio.to_thread.run_sync, limiter=limiter, abandon_on_cancel=True)
+    )
     try:
         if kind != "sync":
             # Calling these runs none of the handler's code yet: the coroutine or generator does, below.
             result = handler(job)
         else:
-            result = await anyio.to_thread.run_sync(handler, job, limiter=limiter, abandon_on_cancel=True)
+            result = await in_thread(handler, job)
         if inspect.isawaitable(result):
             result = await result
         if isinstance(result, AsyncIterator):
@@ -85,7 +107,7 @@ async def run_handler(
             return await _stream_async(result, on_chunk, aggregate)
         if isinstance(result, Iterator):
             streaming = True
-            return await _stream_sync(result, on_chunk, aggregate, limiter)
+            return await _stream_sync(result, on_chunk, aggregate, in_thread)
         return Outcome("returned", value=result)
     except anyio.get_cancelled_exc_class():
         raise
@@ -117,12 +139,12 @@ async def _stream_async(stream: AsyncIterator[object], on_chunk: ChunkSink, aggr
 
 
 async def _stream_sync(
-    stream: Iterator[object], on_chunk: ChunkSink, aggregate: bool, limiter: anyio.CapacityLimiter
+    stream: Iterator[object], on_chunk: ChunkSink, aggregate: bool, in_thread: SyncRunner
 ) -> Outcome:
     chunks: list[object] | None = [] if aggregate else None
     step = _stepper(stream)
     while True:
-        chunk = await anyio.to_thread.run_sync(step, limiter=limiter, abandon_on_cancel=True)
+        chunk = await in_thread(step)
         if chunk is _END:
             return Outcome("streamed", chunks=chunks, streaming=True)
         if _is_error_chunk(chunk):

@@ -16,7 +16,7 @@ import anyio
 from . import _protocol
 from ._backoff import RetryPolicy
 from ._config import WorkerConfig
-from ._http import HTTPClient, HTTPFailure, HTTPTimeout, Reply
+from ._http import HTTPFailure, HTTPTimeout, QueueHTTP, Reply
 
 __all__ = ("Platform", "PostOutcome")
 
@@ -50,7 +50,7 @@ class Platform:
 
     def __init__(
         self,
-        http: HTTPClient,
+        http: QueueHTTP,
         config: WorkerConfig,
         *,
         post_retry: RetryPolicy,

@@ -37,6 +37,8 @@ __all__ = (
 
 _TAKE = "/job-take/"
 _EXCERPT = 200
+# Built once: `json.dumps` with options builds an encoder on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def with_query(url: str, params: Iterable[tuple[str, str]]) -> str:
@@ -157,7 +159,7 @@ def encode_body(body: Mapping[str, Any], *, what: str = "output") -> bytes:
         ProtocolError: the body holds something JSON cannot carry; the message gives its path and type.
     """
     try:
-        return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+        return _ENCODER.encode(body).encode()
     except (TypeError, ValueError, RecursionError) as exc:
         problem = _json_problem(body.get("output"), what) or _json_problem(body, "the body")
         raise ProtocolError(problem or f"{what} cannot be encoded as JSON: {exc}") from None

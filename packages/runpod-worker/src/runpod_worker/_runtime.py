@@ -30,10 +30,11 @@ from . import _progress, _protocol
 from ._backoff import RetryPolicy
 from ._config import WorkerConfig
 from ._exceptions import ProtocolError
-from ._handlers import Handler, Outcome, run_handler
+from ._handlers import Handler, Outcome, handler_kind, run_handler
 from ._heartbeat import Heartbeat
 from ._logging import current_job
 from ._platform import Platform
+from ._threads import HandlerThreads
 
 __all__ = ("Runtime", "RuntimeOptions")
 
@@ -43,8 +44,6 @@ logger = logging.getLogger(__name__)
 _HELD_POLL = 1.0
 # An instant "no job" is not an error: back off from it, but never wait longer than this before asking again.
 _EMPTY_POLL_CAP = 1.0
-# The longest the heartbeat may go on listing a job that has finished.
-_STALE_IDS = 0.5
 # Stream chunks posted but not yet acknowledged before the generator is made to wait.
 _STREAM_WINDOW = 32
 
@@ -68,7 +67,7 @@ class _Job:
     """One job this worker has taken and not yet finished with."""
 
     __slots__ = ("batch_id", "cut", "data", "finished", "handler_scope", "holds_slot", "id", "invalid", "outbox")
-    __slots__ += ("posting", "scope", "stopped", "tg")
+    __slots__ += ("posting", "scope", "stopped")
 
     def __init__(self, data: dict[str, Any], invalid: str | None = None) -> None:
         self.data = data
@@ -78,7 +77,6 @@ class _Job:
         self.invalid = invalid
         self.scope = anyio.CancelScope()
         self.handler_scope: anyio.CancelScope | None = None
-        self.tg: TaskGroup | None = None
         self.outbox: _Outbox | None = None
         self.stopped = False
         self.cut = False
@@ -88,7 +86,11 @@ class _Job:
 
 
 class _Outbox:
-    """A job's stream chunks and progress updates, posted one at a time in the order they were made."""
+    """A job's stream chunks and progress updates, posted one at a time in the order they were made.
+
+    It runs as a task of its own beside the job's, made only for a job that streams or reports progress, and is
+    cancelled with the job (`cancel`).
+    """
 
     def __init__(self, platform: Platform, job_id: str) -> None:
         self._platform = platform
@@ -96,6 +98,7 @@ class _Outbox:
         self._send, self._receive = anyio.create_memory_object_stream[tuple[str, bytes]](math.inf)
         self._window = anyio.Semaphore(_STREAM_WINDOW)
         self._done = anyio.Event()
+        self._scope = anyio.CancelScope()
 
     def put_progress(self, body: bytes) -> None:
         self._send.send_nowait(("progress", body))
@@ -107,22 +110,31 @@ class _Outbox:
 
     async def run(self) -> None:
         try:
-            async with self._receive:
-                async for kind, body in self._receive:
-                    if kind == "chunk":
-                        outcome = await self._platform.post_chunk(self._job_id, body)
-                        self._window.release()
-                    else:
-                        outcome = await self._platform.post_result(self._job_id, body, is_stream=False)
-                    if not outcome.delivered:
-                        logger.error("A %s of this job could not be posted: %s", kind, outcome.reason)
+            with self._scope:
+                await self._post_all()
         finally:
             self._done.set()
+
+    async def _post_all(self) -> None:
+        async with self._receive:
+            async for kind, body in self._receive:
+                if kind == "chunk":
+                    outcome = await self._platform.post_chunk(self._job_id, body)
+                    self._window.release()
+                else:
+                    outcome = await self._platform.post_result(self._job_id, body, is_stream=False)
+                if not outcome.delivered:
+                    logger.error("A %s of this job could not be posted: %s", kind, outcome.reason)
 
     async def drain(self) -> None:
         """Wait until everything queued so far is posted (or given up)."""
         self._send.close()
         await self._done.wait()
+
+    def cancel(self) -> None:
+        """Stop posting (the job was stopped or its task ended)."""
+        self._send.close()
+        self._scope.cancel()
 
 
 class Runtime:
@@ -146,14 +158,15 @@ class Runtime:
         self._heartbeat = heartbeat
         self._version = version
         self._rng = rng or random.Random()
+        self._kind = handler_kind(handler)
         self._concurrency = options.concurrency
         self._slots = anyio.CapacityLimiter(self._concurrency)
-        self._threads = anyio.CapacityLimiter(self._concurrency)
+        self._threads = HandlerThreads(keep=self._concurrency)
         self._jobs: dict[str, _Job] = {}
         # Jobs whose handler has ended and whose result is on its way: they no longer hold a slot.
         self._posting = 0
-        self._ids_stale = False
         self._slot_freed = anyio.Event()
+        self._fetch_waiting = False
         self._changed = anyio.Event()
         self._jobs_tg: TaskGroup | None = None
         self._polls: anyio.CancelScope | None = None
@@ -170,6 +183,12 @@ class Runtime:
         """Take and run jobs until `shutdown()` (or SIGTERM/SIGINT with `handle_signals`), then drain."""
         self._loop_thread = threading.get_ident()
         self._token = anyio.lowlevel.current_token()
+        try:
+            await self._run(handle_signals)
+        finally:
+            self._threads.close()
+
+    async def _run(self, handle_signals: bool) -> None:
         async with anyio.create_task_group() as outer:
             if handle_signals:
                 outer.start_soon(self._watch_signals)
@@ -180,6 +199,9 @@ class Runtime:
                     if self._shutting_down:
                         polls.cancel_scope.cancel()
                     polls.start_soon(self._fetch_loop, name="job-take loop")
+                    if self._opts.concurrency_modifier is not None:
+                        # A concurrency_modifier may raise the limit while every slot is busy.
+                        polls.start_soon(self._tick_modifier, name="concurrency_modifier ticker")
                     if self._platform.stop_url is not None:
                         polls.start_soon(self._stop_loop, name="job-stop loop")
                     else:
@@ -264,7 +286,7 @@ class Runtime:
         logger.info("Concurrency changed from %d to %d", self._concurrency, value)
         self._concurrency = value
         self._slots.total_tokens = value
-        self._threads.total_tokens = value
+        self._threads.keep = value
 
     # -- taking jobs ---------------------------------------------------------------------------------------------
 
@@ -279,8 +301,6 @@ class Runtime:
             if free <= 0:
                 await self._wait_for_slot()
                 continue
-            if self._ids_stale:
-                self._report_jobs()
             started = anyio.current_time()
             reply = await self._platform.take(free, jobs_in_progress=bool(self._jobs))
             elapsed = anyio.current_time() - started
@@ -317,10 +337,18 @@ class Runtime:
 
     async def _wait_for_slot(self) -> None:
         self._slot_freed = anyio.Event()
-        # A concurrency_modifier may raise the limit while every slot is busy: ask it again now and then.
-        wait = self._opts.modifier_interval if self._opts.concurrency_modifier else math.inf
-        with anyio.move_on_after(wait):
+        self._fetch_waiting = True
+        try:
             await self._slot_freed.wait()
+        finally:
+            self._fetch_waiting = False
+
+    async def _tick_modifier(self) -> None:
+        """Wake the job-take loop now and then while every slot is busy, so that it asks the modifier again."""
+        while True:
+            await anyio.sleep(self._opts.modifier_interval)
+            if self._fetch_waiting:
+                self._slot_freed.set()
 
     def _start_job(self, data: dict[str, Any], *, invalid: str | None = None) -> None:
         job_id = data["id"]
@@ -333,25 +361,9 @@ class Runtime:
         self._jobs_tg.start_soon(self._run_job, job, name=f"job {job_id}")
 
     def _report_jobs(self) -> None:
-        """Tell the heartbeat process which jobs are in progress now."""
-        self._ids_stale = False
+        """Tell the heartbeat process which jobs are in progress now (a write to shared memory, no system call)."""
         if self._heartbeat is not None:
             self._heartbeat.update(job_id for job_id, job in self._jobs.items() if not job.stopped)
-
-    def _job_left(self) -> None:
-        # An idle worker reports the shorter list at once. A busy one reports it with its next take, or within
-        # half a second: one pipe write per burst of finished jobs instead of one per job.
-        if not self._jobs or self._shutting_down:
-            self._report_jobs()
-        elif not self._ids_stale:
-            self._ids_stale = True
-            assert self._jobs_tg is not None
-            self._jobs_tg.start_soon(self._report_stale_jobs)
-
-    async def _report_stale_jobs(self) -> None:
-        await anyio.sleep(_STALE_IDS)
-        if self._ids_stale:
-            self._report_jobs()
 
     # -- stopping jobs -------------------------------------------------------------------------------------------
 
@@ -399,30 +411,41 @@ class Runtime:
         _progress.register(job.id, self._progress_sink(job))
         try:
             with job.scope:
-                result: tuple[bytes, bool] | None = None
-                async with anyio.create_task_group() as tg:
-                    job.tg = tg
-                    result = await self._execute(job)
-                    self._handler_done(job)
-                    if job.outbox is not None:
-                        await job.outbox.drain()
-                if result is not None:
-                    await self._deliver(job, *result)
+                outcome = await self._execute(job)
+                if self._handler_done(job):
+                    # The next take is waiting for this slot: let it go out before this result is built and
+                    # posted, so the take's round trip overlaps that work instead of following it.
+                    await anyio.lowlevel.checkpoint()
+                body, is_stream = self._result(job, outcome)
+                if job.outbox is not None:
+                    await job.outbox.drain()
+                # A stopped job gets no result, even when its handler swallowed the cancellation and returned one.
+                if not job.stopped:
+                    await self._deliver(job, body, is_stream)
             logger.info("Job stopped." if job.stopped else "Finished.")
         finally:
             _progress.unregister(job.id)
+            if job.outbox is not None:
+                job.outbox.cancel()
             if job.holds_slot:
                 self._slots.release_on_behalf_of(job)
+            # A job whose result was being posted already counted its slot as free (up to `concurrency` of them):
+            # its leaving frees nothing more, so the job-take loop need not wake.
+            frees = not job.posting or self._posting > self._concurrency
             if job.posting:
                 self._posting -= 1
             if self._jobs.get(job.id) is job:
                 del self._jobs[job.id]
-            self._job_left()
-            self._slot_freed.set()
+            self._report_jobs()
+            if frees:
+                self._slot_freed.set()
             self._changed.set()
 
-    def _handler_done(self, job: _Job) -> None:
-        """Free the job's slot as soon as its handler ends: the next take need not wait for the result's post."""
+    def _handler_done(self, job: _Job) -> bool:
+        """Free the job's slot as soon as its handler ends: the next take need not wait for the result's post.
+
+        Returns whether the job-take loop was waiting for a slot.
+        """
         if self._opts.refresh_worker:
             # This worker is done after one job: stop before the freed slot lets another take start.
             self.shutdown("refresh_worker is set: this worker is done after one job")
@@ -431,19 +454,23 @@ class Runtime:
             job.holds_slot = False
         job.posting = True
         self._posting += 1
+        waiting = self._fetch_waiting and not self._shutting_down
         self._slot_freed.set()
+        return waiting
 
-    async def _execute(self, job: _Job) -> tuple[bytes, bool] | None:
-        """Run the handler; returns the encoded final body and its `isStream` flag."""
-        refresh = self._opts.refresh_worker
+    async def _execute(self, job: _Job) -> Outcome | None:
+        """Run the handler; None when it did not end (a job timeout, or the end of the shutdown grace period)."""
         if job.invalid is not None:
-            return self._encode(_protocol.error_body(job.invalid, refresh_worker=refresh)), False
+            return None
         outcome: Outcome | None = None
         with anyio.CancelScope() as scope:
             job.handler_scope = scope
             if self._cutting:
                 scope.cancel()
-            await self._slots.acquire_on_behalf_of(job)
+            try:
+                self._slots.acquire_on_behalf_of_nowait(job)
+            except anyio.WouldBlock:
+                await self._slots.acquire_on_behalf_of(job)
             job.holds_slot = True
             if self._opts.job_timeout is not None:
                 scope.deadline = anyio.current_time() + self._opts.job_timeout
@@ -451,11 +478,19 @@ class Runtime:
             outcome = await run_handler(
                 self._handler,
                 job.data,
-                limiter=self._threads,
                 on_chunk=lambda chunk: self._stream_chunk(job, chunk),
                 aggregate=self._opts.return_aggregate_stream,
+                threads=self._threads,
+                kind=self._kind,
             )
         job.finished = True
+        return outcome
+
+    def _result(self, job: _Job, outcome: Outcome | None) -> tuple[bytes, bool]:
+        """The job's final body, encoded, and its `isStream` flag."""
+        refresh = self._opts.refresh_worker
+        if job.invalid is not None:
+            return self._encode(_protocol.error_body(job.invalid, refresh_worker=refresh)), False
         if outcome is None:
             if job.cut:
                 grace = self._opts.shutdown_grace_period
@@ -521,8 +556,8 @@ class Runtime:
     def _outbox(self, job: _Job) -> _Outbox:
         if job.outbox is None:
             job.outbox = _Outbox(self._platform, job.id)
-            assert job.tg is not None
-            job.tg.start_soon(job.outbox.run, name=f"job {job.id} outbox")
+            assert self._jobs_tg is not None
+            self._jobs_tg.start_soon(job.outbox.run, name=f"job {job.id} outbox")
         return job.outbox
 
     async def _stream_chunk(self, job: _Job, chunk: object) -> None:
@@ -544,7 +579,7 @@ class Runtime:
         return sink
 
     def _queue_progress(self, job: _Job, body: bytes) -> None:
-        if job.finished or job.stopped or job.tg is None:
+        if job.finished or job.stopped:
             logger.warning("A progress update arrived after the job ended; ignored")
             return
         self._outbox(job).put_progress(body)

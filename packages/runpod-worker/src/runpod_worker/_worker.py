@@ -193,7 +193,7 @@ class Worker:
 
         from ._handlers import handler_kind
         from ._heartbeat import Heartbeat
-        from ._http import HTTPClient
+        from ._http import open_client
         from ._platform import Platform
         from ._runtime import Runtime, RuntimeOptions
         from ._version import __version__
@@ -205,7 +205,11 @@ class Worker:
         headers = {"User-Agent": user_agent}
         if config.api_key:
             headers["Authorization"] = config.api_key
-        http = HTTPClient(headers=headers)
+        urls = [url for url in (config.job_take_url, config.job_done_url, config.job_stream_url) if url]
+        try:
+            http = open_client(headers, urls, os.environ)
+        except ValueError as exc:
+            raise ConfigError(f"The job queue's requests cannot be sent: {exc}") from None
         heartbeat: Heartbeat | None = None
         try:
             logger.info(
@@ -300,7 +304,9 @@ def start(config: Mapping[str, Any]) -> None:
 
 def _running_handler_threads(wait: float = 0.5) -> list[threading.Thread]:
     """Worker threads still running handler code that the worker abandoned (Python cannot kill a thread)."""
-    threads = [t for t in threading.enumerate() if t.name == "AnyIO worker thread" and t.is_alive()]
+    from ._threads import THREAD_NAME
+
+    threads = [t for t in threading.enumerate() if t.name == THREAD_NAME and t.is_alive()]
     deadline = time.monotonic() + wait
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()))
