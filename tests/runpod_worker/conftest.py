@@ -20,17 +20,20 @@ def serve_asgi() -> Iterator[Callable[[object], str]]:
     running: list[tuple[object, threading.Thread, socket.socket]] = []
 
     def serve(app: object) -> str:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and without it every
+        # keep-alive response stalls ~40 ms (Nagle plus delayed ACK).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.bind(("127.0.0.1", 0))
         sock.listen(128)
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="auto"))
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()
         running.append((server, thread, sock))
         return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
     yield serve
-    for server, thread, sock in running:
+    for server, _, _ in running:
         server.should_exit = True  # type: ignore[attr-defined]
+    for _, thread, sock in running:
         thread.join(timeout=10)
         sock.close()

@@ -66,9 +66,13 @@ class InputSpec:
         except ValidationError as exc:
             raise InputValidationError([(_location(e["loc"]), _message(e)) for e in exc.errors()]) from None
 
-    def json_schema(self) -> dict[str, Any]:
-        """The JSON Schema of the declared input (what the dev server's docs show)."""
-        return self.adapter.json_schema()
+    def json_schema(self, ref_template: str = "#/$defs/{model}") -> dict[str, Any]:
+        """The JSON Schema of the declared input (what the dev server's docs show).
+
+        Args:
+            ref_template: where references to nested models point (pydantic's ``ref_template``).
+        """
+        return self.adapter.json_schema(ref_template=ref_template)
 
 
 def input_spec(handler: Callable[..., object], declared: object = None) -> InputSpec | None:
