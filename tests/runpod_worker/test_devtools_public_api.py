@@ -34,7 +34,19 @@ EXPECTED = {
         "upload_bytes",
         "upload_file",
     },
-    "runpod_worker.devserver": {"DEFAULT_ENDPOINT_ID", "TERMINAL", "Job", "Platform", "Timings", "create_app"},
+    "runpod_worker.devserver": {
+        "DEFAULT_ENDPOINT_ID",
+        "DEFAULT_WORKER_ID",
+        "TERMINAL",
+        "Job",
+        "Platform",
+        "Timings",
+        "bind",
+        "connect_url",
+        "create_app",
+        "serve",
+        "worker_environment",
+    },
 }
 
 

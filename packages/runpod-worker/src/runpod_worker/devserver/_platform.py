@@ -129,10 +129,17 @@ class Platform:
             try:
                 yield self
             finally:
-                self._closing = True
-                self._notify()
+                self.close()
                 tg.cancel_scope.cancel()
                 self._tg = self._http = None
+
+    def close(self) -> None:
+        """Release every long-poll now (they answer as if nothing came), and keep later ones from waiting.
+
+        Call it before shutting the HTTP server down, so the server need not wait for held requests.
+        """
+        self._closing = True
+        self._notify()
 
     # -- client side -------------------------------------------------------------------------------------
 
