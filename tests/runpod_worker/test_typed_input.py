@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Mapping
 from typing import Any
 
+import anyio
 import pytest
 from pydantic import BaseModel, Field
 
-from runpod_worker._typed_input import InputValidationError, input_spec
+from runpod_worker._typed_input import InputValidationError, input_spec, with_typed_input
 
 
 class Prompt(BaseModel):
@@ -56,11 +58,6 @@ def test_unannotated_handler_keeps_the_raw_job() -> None:
 
 def test_builtin_without_a_signature_keeps_the_raw_job() -> None:
     assert input_spec(print) is None
-
-
-def test_explicit_declaration_wins_over_the_annotation() -> None:
-    spec = input_spec(lambda job: job, declared=Point)
-    assert spec is not None and spec.annotation is Point
 
 
 def test_callable_object_annotation_is_found() -> None:
@@ -113,3 +110,100 @@ def test_json_schema_describes_the_model() -> None:
     schema = spec.json_schema()
     assert schema["required"] == ["text"]
     assert schema["properties"]["steps"]["exclusiveMinimum"] == 0
+
+
+# -- with_typed_input: the wrapper the runtime calls with the job dict ----------------------------------------
+
+
+def run(wrapper, job: dict) -> object:
+    result = wrapper(job)
+    if inspect.iscoroutine(result):
+        return anyio.run(lambda: result)
+    if inspect.isasyncgen(result):
+
+        async def drain() -> list:
+            return [chunk async for chunk in result]
+
+        return anyio.run(drain)
+    if inspect.isgenerator(result):
+        return list(result)
+    return result
+
+
+def sync_handler(prompt: Prompt) -> dict:
+    return {"text": prompt.text, "steps": prompt.steps}
+
+
+async def async_handler(prompt: Prompt) -> dict:
+    return {"text": prompt.text.upper()}
+
+
+def generator_handler(prompt: Prompt):
+    yield from prompt.text.split()
+
+
+async def async_generator_handler(prompt: Prompt):
+    for word in prompt.text.split():
+        yield word
+
+
+NOT_A_PROMPT = "Input should be a valid dictionary or instance of Prompt (got None)"
+
+
+def job_handler(prompt: Prompt, job: dict) -> dict:
+    return {"id": job["id"], "text": prompt.text}
+
+
+@pytest.mark.parametrize(
+    ("handler", "check", "expected"),
+    [
+        (sync_handler, inspect.isfunction, {"text": "a b", "steps": 20}),
+        (async_handler, inspect.iscoroutinefunction, {"text": "A B"}),
+        (generator_handler, inspect.isgeneratorfunction, ["a", "b"]),
+        (async_generator_handler, inspect.isasyncgenfunction, ["a", "b"]),
+    ],
+)
+def test_wrapper_keeps_the_handlers_kind_and_passes_the_validated_input(handler, check, expected) -> None:
+    wrapper = with_typed_input(handler)
+    assert check(wrapper)
+    assert wrapper.__name__ == handler.__name__
+    assert run(wrapper, {"id": "j", "input": {"text": "a b"}}) == expected
+
+
+@pytest.mark.parametrize("handler", [sync_handler, async_handler])
+def test_bad_input_becomes_an_error_result_without_calling_the_handler(handler) -> None:
+    result = run(with_typed_input(handler), {"id": "j", "input": {"steps": -1}})
+    assert result == {
+        "error": "input is invalid (2 errors): text: Field required; steps: Input should be greater than 0 (got -1)"
+    }
+
+
+@pytest.mark.parametrize("handler", [generator_handler, async_generator_handler])
+def test_bad_input_to_a_generator_is_one_error_chunk(handler) -> None:
+    [chunk] = run(with_typed_input(handler), {"id": "j", "input": None})
+    assert chunk == {"error": "input is invalid (1 error): input: " + NOT_A_PROMPT}
+
+
+def test_second_parameter_receives_the_job() -> None:
+    assert run(with_typed_input(job_handler), {"id": "j1", "input": {"text": "t"}}) == {"id": "j1", "text": "t"}
+
+
+def test_untyped_handler_is_returned_unchanged() -> None:
+    def raw(job):  # type: ignore[no-untyped-def]
+        return job
+
+    assert with_typed_input(raw) is raw
+
+
+def test_wrapper_carries_the_spec_for_the_docs() -> None:
+    assert with_typed_input(sync_handler).input_spec.annotation is Prompt  # type: ignore[attr-defined]
+
+
+def test_callable_object_is_wrapped_by_its_call_kind() -> None:
+    class Streamer:
+        async def __call__(self, prompt: Prompt):
+            yield prompt.text
+
+    wrapper = with_typed_input(Streamer())
+    assert inspect.isasyncgenfunction(wrapper)
+    assert run(wrapper, {"id": "j", "input": {"text": "x"}}) == ["x"]

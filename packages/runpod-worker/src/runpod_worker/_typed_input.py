@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, MutableMapping
 from typing import Any, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-__all__ = ("InputSpec", "InputValidationError", "input_spec")
+__all__ = ("InputSpec", "InputValidationError", "input_spec", "with_typed_input")
 
 _MAX_SHOWN = 80  # a bad value is echoed in the error, cut short so a huge input cannot flood it
 _UNTYPED = (inspect.Parameter.empty, Any, object, dict, Mapping, MutableMapping)
@@ -75,12 +75,11 @@ class InputSpec:
         return self.adapter.json_schema(ref_template=ref_template)
 
 
-def input_spec(handler: Callable[..., object], declared: object = None) -> InputSpec | None:
+def input_spec(handler: Callable[..., object]) -> InputSpec | None:
     """Find the input type a handler declares, if any.
 
     Args:
         handler: the handler function (or any callable).
-        declared: an explicit input type that takes precedence over the handler's annotation.
 
     Returns:
         The spec, or ``None`` when the handler takes the raw job dict.
@@ -88,24 +87,93 @@ def input_spec(handler: Callable[..., object], declared: object = None) -> Input
     Raises:
         TypeError: the annotation cannot be resolved (a forward reference to an unknown name).
     """
-    annotation = declared if declared is not None else _first_parameter_annotation(handler)
+    parameters = _positional_parameters(handler)
+    annotation = parameters[0].annotation if parameters else None
     if annotation is None or not _is_typed(annotation):
         return None
     return InputSpec(annotation=annotation, adapter=TypeAdapter(annotation))
 
 
-def _first_parameter_annotation(handler: Callable[..., object]) -> object:
+def with_typed_input(handler: Callable[..., Any]) -> Callable[[dict[str, Any]], Any]:
+    """Wrap a handler that declares a typed input so that it can be called with the job dict.
+
+    The wrapper validates the job's ``input`` and calls the handler with the validated object (and the job
+    dict too, when the handler takes a second positional parameter). Input that does not fit becomes the
+    result ``{"error": "input is invalid (N errors): ..."}`` without calling the handler. The wrapper is the
+    same kind of callable as the handler (plain, ``async``, generator, async generator), so the runtime
+    streams and awaits it as it would the handler. A handler without a typed input is returned unchanged.
+
+    The spec is attached to the wrapper as ``input_spec``, for the dev server's docs.
+
+    Raises:
+        TypeError: the handler's annotations cannot be resolved.
+    """
+    spec = input_spec(handler)
+    if spec is None:
+        return handler
+    passes_job = len(_positional_parameters(handler)) >= 2
+    parse = spec.parse
+
+    def call(value: Any, job: dict[str, Any]) -> Any:
+        return handler(value, job) if passes_job else handler(value)
+
+    target = handler if inspect.isfunction(handler) or inspect.ismethod(handler) else type(handler).__call__
+    wrapper: Callable[[dict[str, Any]], Any]
+    if inspect.isasyncgenfunction(target):
+
+        async def wrapper(job: dict[str, Any]) -> AsyncIterator[Any]:
+            try:
+                value = parse(job.get("input"))
+            except InputValidationError as exc:
+                yield exc.to_result()
+                return
+            async for chunk in call(value, job):
+                yield chunk
+
+    elif inspect.iscoroutinefunction(target):
+
+        async def wrapper(job: dict[str, Any]) -> Any:
+            try:
+                value = parse(job.get("input"))
+            except InputValidationError as exc:
+                return exc.to_result()
+            return await call(value, job)
+
+    elif inspect.isgeneratorfunction(target):
+
+        def wrapper(job: dict[str, Any]) -> Iterator[Any]:
+            try:
+                value = parse(job.get("input"))
+            except InputValidationError as exc:
+                yield exc.to_result()
+                return
+            yield from call(value, job)
+
+    else:
+
+        def wrapper(job: dict[str, Any]) -> Any:
+            try:
+                value = parse(job.get("input"))
+            except InputValidationError as exc:
+                return exc.to_result()
+            return call(value, job)
+
+    wrapper.__name__ = getattr(handler, "__name__", type(handler).__name__)
+    wrapper.__qualname__ = getattr(handler, "__qualname__", wrapper.__name__)
+    wrapper.__doc__ = handler.__doc__
+    wrapper.__dict__["input_spec"] = spec
+    return wrapper
+
+
+def _positional_parameters(handler: Callable[..., object]) -> list[inspect.Parameter]:
     try:
         signature = inspect.signature(handler, eval_str=True)
     except NameError as exc:
         raise TypeError(f"cannot resolve the type hints of handler {_name(handler)}: {exc}") from exc
     except ValueError:  # builtins without a signature take the raw job
-        return None
+        return []
     positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    for parameter in signature.parameters.values():
-        if parameter.kind in positional:
-            return parameter.annotation
-    return None
+    return [p for p in signature.parameters.values() if p.kind in positional]
 
 
 def _is_typed(annotation: object) -> bool:
