@@ -200,6 +200,10 @@ def _worker_paths() -> dict[str, Any]:
     def op(summary: str, params: list[dict[str, Any]], responses: dict[str, Any], **more: Any) -> dict[str, Any]:
         return {"tags": ["worker protocol"], "summary": summary, "parameters": params, "responses": responses, **more}
 
+    def post(summary: str) -> dict[str, Any]:
+        params = [_ENDPOINT_ID, _WORKER_ID, _JOB_ID]
+        return op(summary, params, {"200": accepted} | _errors(400, 404), requestBody=any_body)
+
     no_job = {"204": {"description": "Nothing to hand out within the hold time"}}
     return {
         f"{prefix}/job-take/{{worker_id}}": {
@@ -219,20 +223,12 @@ def _worker_paths() -> dict[str, Any]:
             )
         },
         f"{prefix}/job-done/{{worker_id}}/{{job_id}}": {
-            "post": op(
-                'Post a result ({"output"} or {"error"}) or a progress update ({"status": "IN_PROGRESS", "output"})',
-                [_ENDPOINT_ID, _WORKER_ID, _JOB_ID],
-                {"200": accepted} | _errors(400, 404),
-                requestBody=any_body,
+            "post": post(
+                'Post a result ({"output"} or {"error"}) or a progress update ({"status": "IN_PROGRESS", "output"})'
             )
         },
         f"{prefix}/job-stream/{{worker_id}}/{{job_id}}": {
-            "post": op(
-                'Post stream chunks ({"output": chunk} or a list of them)',
-                [_ENDPOINT_ID, _WORKER_ID, _JOB_ID],
-                {"200": accepted} | _errors(400, 404),
-                requestBody=any_body,
-            )
+            "post": post('Post stream chunks ({"output": chunk} or a list of them)')
         },
         f"{prefix}/job-stop/{{worker_id}}": {
             "get": op(
