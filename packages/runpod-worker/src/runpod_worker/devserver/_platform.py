@@ -165,7 +165,7 @@ class Platform:
         )
         self.jobs[job.id] = job
         self._queue.append(job)
-        logger.info("job %s queued", job.id)
+        logger.debug("job %s queued", job.id)
         self._notify()
         return job
 
@@ -217,7 +217,7 @@ class Platform:
         job.submitted_at = self._clock()
         self.retried += 1
         self._queue.append(job)
-        logger.info("job %s queued again (retry)", job.id)
+        logger.debug("job %s queued again (retry)", job.id)
         self._notify()
         return job
 
@@ -265,7 +265,7 @@ class Platform:
             job.attempt += 1
             if job.execution_timeout is not None and self._tg is not None:
                 self._tg.start_soon(self._expire, job, job.attempt, job.execution_timeout)
-            logger.info("job %s taken by worker %s", job.id, worker_id)
+            logger.debug("job %s taken by worker %s", job.id, worker_id)
             taken.append(job)
         if taken:
             self._notify()
@@ -285,7 +285,7 @@ class Platform:
         if not isinstance(body, Mapping):
             raise BadRequestError(f"a job-done body must be a JSON object, got {type(body).__name__}")
         if job.status != "IN_PROGRESS":
-            logger.info("job %s is %s; dropping its late result", job.id, job.status)
+            logger.info("job %s is %s; its late result is dropped", job.id, job.status)
             return False
         if body.get("status") == "IN_PROGRESS":
             job.output, job.has_output = body.get("output"), "output" in body
@@ -329,7 +329,7 @@ class Platform:
 
     def _finish(self, job: Job, status: str) -> None:
         job.status, job.finished_at = status, self._clock()
-        logger.info("job %s %s", job.id, status)
+        logger.debug("job %s %s", job.id, status)
         if job.webhook and self._tg is not None:
             self._tg.start_soon(self._deliver, job.webhook, job.status_body())
         self._notify()
