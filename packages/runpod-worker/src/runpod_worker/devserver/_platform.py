@@ -100,6 +100,7 @@ class Platform:
         self,
         *,
         webhook_delays: Sequence[float] = (1.0, 2.0),
+        retention: float = 1800.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Create an empty platform.
@@ -107,9 +108,12 @@ class Platform:
         Args:
             webhook_delays: seconds to wait before each retry of a failed webhook delivery (so two retries,
                 three attempts, by default).
+            retention: seconds a finished job stays queryable (the platform keeps ``/run`` results about
+                30 minutes); older ones are forgotten when new jobs arrive, so memory stays bounded.
             clock: the monotonic clock used for delay and execution times.
         """
         self.jobs: dict[str, Job] = {}
+        self.retention = retention
         self.retried = 0
         self.webhook_delays = tuple(webhook_delays)
         self._clock = clock
@@ -156,6 +160,7 @@ class Platform:
         webhook = body.get("webhook")
         if webhook is not None and not (isinstance(webhook, str) and webhook.startswith(("http://", "https://"))):
             raise BadRequestError(f'"webhook" must be an http(s) URL, got {webhook!r}')
+        self._forget_old_jobs()
         job = Job(
             id=str(uuid.uuid4()),
             input=body["input"],
@@ -357,6 +362,12 @@ class Platform:
                 problem = f"HTTP {response.status_code}"
             logger.warning("webhook for job %s to %s failed (attempt %d): %s", body["id"], shown, attempt, problem)
         logger.error("webhook for job %s to %s gave up after %d attempts", body["id"], shown, attempt)
+
+    def _forget_old_jobs(self) -> None:
+        cutoff = self._clock() - self.retention
+        expired = [j.id for j in self.jobs.values() if j.finished_at is not None and j.finished_at < cutoff]
+        for job_id in expired:
+            del self.jobs[job_id]
 
     def _notify(self) -> None:
         self._changed.set()
