@@ -52,9 +52,9 @@ def bind(host: str, port: int) -> socket.socket:
         OSError: the address cannot be used; the message names it.
     """
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )[0]
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        # IPv4 first: "localhost" must stay reachable as 127.0.0.1 where it also resolves to ::1.
+        family, kind, proto, _, address = min(infos, key=lambda info: info[0] != socket.AF_INET)
         # proto is IPPROTO_TCP here, which matters: asyncio sets TCP_NODELAY only on sockets that say so, and
         # without it every keep-alive response stalls about 40 ms (Nagle plus delayed ACK).
         sock = socket.socket(family, kind, proto)
