@@ -9,6 +9,7 @@ from pathlib import Path
 import anyio
 import pytest
 
+from runpod_worker import ConfigError
 from runpod_worker.files import (
     DownloadError,
     DownloadPolicy,
@@ -304,5 +305,5 @@ def test_sync_variant_downloads_from_sync_code(origin, tmp_path: Path) -> None:
 
 
 async def test_invalid_concurrency_is_rejected(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="concurrency must be at least 1"):
+    with pytest.raises(ConfigError, match="concurrency must be at least 1"):
         await download_files(["http://example.com/x"], tmp_path, concurrency=0)

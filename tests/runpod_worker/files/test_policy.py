@@ -6,6 +6,7 @@ import ipaddress
 
 import pytest
 
+from runpod_worker import ConfigError
 from runpod_worker.files import DEFAULT_MAX_BYTES, DownloadPolicy, DownloadRefusedError
 
 
@@ -58,11 +59,11 @@ def test_environment_sets_the_cap_and_private_access() -> None:
 
 
 def test_bad_cap_in_the_environment_names_the_variable() -> None:
-    with pytest.raises(ValueError, match="RUNPOD_MAX_DOWNLOAD_BYTES must be a number of bytes, got '5GB'"):
+    with pytest.raises(ConfigError, match="RUNPOD_MAX_DOWNLOAD_BYTES must be a number of bytes, got '5GB'"):
         DownloadPolicy.from_env({"RUNPOD_MAX_DOWNLOAD_BYTES": "5GB"})
 
 
 @pytest.mark.parametrize(("field", "value"), [("max_bytes", 0), ("attempts", 0)])
 def test_nonsense_limits_are_rejected(field: str, value: int) -> None:
-    with pytest.raises(ValueError, match=field):
+    with pytest.raises(ConfigError, match=field):
         DownloadPolicy(**{field: value})

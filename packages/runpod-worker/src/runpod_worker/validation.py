@@ -26,13 +26,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypedDict
 
+from ._exceptions import WorkerError
+
 __all__ = ("SchemaError", "ValidationResult", "validate")
 
 _TYPE_NAMES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict}
 _RULE_KEYS = frozenset({"type", "required", "default", "constraints"})
 
 
-class SchemaError(ValueError):
+class SchemaError(WorkerError, ValueError):
     """The schema itself is malformed (a rule without ``type``, an unknown rule key, a bad constraint)."""
 
 

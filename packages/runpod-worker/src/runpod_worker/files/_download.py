@@ -14,6 +14,7 @@ from pathlib import Path
 import anyio
 import httpx2
 
+from .._exceptions import ConfigError
 from ._errors import DownloadError, DownloadTooLargeError
 from ._policy import DownloadPolicy
 
@@ -64,7 +65,7 @@ async def download_files(
     if isinstance(urls, str):
         urls = [urls]
     if concurrency < 1:
-        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+        raise ConfigError(f"concurrency must be at least 1, got {concurrency}")
     policy = DownloadPolicy.from_env() if policy is None else policy
     results: list[Path | DownloadError | None] = [None] * len(urls)
     limiter = anyio.CapacityLimiter(concurrency)

@@ -2,7 +2,8 @@
 
 ::
 
-    FileHelperError
+    WorkerError
+    └── FileHelperError
     ├── StorageConfigError      no credentials, no bucket name, or boto3 not installed
     ├── UploadError             the object store refused or failed an upload
     └── DownloadError           a URL could not be downloaded (``failures`` lists each URL when several did)
@@ -14,6 +15,8 @@ URLs in messages are shown without their query string, so presigned signatures n
 
 from __future__ import annotations
 
+from .._exceptions import WorkerError
+
 __all__ = (
     "DownloadError",
     "DownloadRefusedError",
@@ -24,7 +27,7 @@ __all__ = (
 )
 
 
-class FileHelperError(Exception):
+class FileHelperError(WorkerError):
     """Base class of every error the file helpers raise."""
 
 

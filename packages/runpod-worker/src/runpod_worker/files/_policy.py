@@ -7,6 +7,7 @@ import ipaddress
 import os
 from collections.abc import Mapping
 
+from .._exceptions import ConfigError
 from ._errors import DownloadRefusedError
 
 __all__ = ("DEFAULT_MAX_BYTES", "DownloadPolicy")
@@ -46,9 +47,9 @@ class DownloadPolicy:
 
     def __post_init__(self) -> None:
         if self.max_bytes <= 0:
-            raise ValueError(f"max_bytes must be positive, got {self.max_bytes}")
+            raise ConfigError(f"max_bytes must be positive, got {self.max_bytes}")
         if self.attempts < 1:
-            raise ValueError(f"attempts must be at least 1, got {self.attempts}")
+            raise ConfigError(f"attempts must be at least 1, got {self.attempts}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> DownloadPolicy:
@@ -58,7 +59,7 @@ class DownloadPolicy:
             environ: the environment to read (default ``os.environ``, read now).
 
         Raises:
-            ValueError: ``RUNPOD_MAX_DOWNLOAD_BYTES`` is not a positive integer.
+            ConfigError: ``RUNPOD_MAX_DOWNLOAD_BYTES`` is not a positive integer.
         """
         env = os.environ if environ is None else environ
         max_bytes = DEFAULT_MAX_BYTES
@@ -66,7 +67,7 @@ class DownloadPolicy:
             try:
                 max_bytes = int(raw)
             except ValueError:
-                raise ValueError(f"RUNPOD_MAX_DOWNLOAD_BYTES must be a number of bytes, got {raw!r}") from None
+                raise ConfigError(f"RUNPOD_MAX_DOWNLOAD_BYTES must be a number of bytes, got {raw!r}") from None
         allow_private = env.get("RUNPOD_ALLOW_PRIVATE_DOWNLOAD_URLS", "").strip().lower() in _TRUE
         return cls(max_bytes=max_bytes, allow_private=allow_private)
 
