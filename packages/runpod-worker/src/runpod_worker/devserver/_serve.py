@@ -12,6 +12,7 @@ import anyio
 import uvicorn
 from starlette.applications import Starlette
 
+from .._protocol import worker_environment as protocol_environment
 from ._app import DEFAULT_ENDPOINT_ID
 
 __all__ = ("DEFAULT_WORKER_ID", "bind", "connect_url", "serve", "worker_environment")
@@ -34,15 +35,8 @@ def worker_environment(
     run against the dev server.
     """
     prefix = f"{base_url.rstrip('/')}/v2/{endpoint_id}"
-    return {
-        "RUNPOD_WEBHOOK_GET_JOB": f"{prefix}/job-take/$ID?gpu=local",
-        "RUNPOD_WEBHOOK_POST_OUTPUT": f"{prefix}/job-done/$RUNPOD_POD_ID/$ID?gpu=local",
-        "RUNPOD_WEBHOOK_POST_STREAM": f"{prefix}/job-stream/$RUNPOD_POD_ID/$ID?gpu=local",
-        "RUNPOD_WEBHOOK_PING": f"{prefix}/ping/$RUNPOD_POD_ID?gpu=local",
-        "RUNPOD_POD_ID": worker_id,
-        "RUNPOD_AI_API_KEY": "local-dev-server",
-        "RUNPOD_ENDPOINT_ID": endpoint_id,
-    }
+    env = protocol_environment(prefix, pod_id=worker_id, api_key="local-dev-server", query="gpu=local")
+    return env | {"RUNPOD_ENDPOINT_ID": endpoint_id}
 
 
 def bind(host: str, port: int) -> socket.socket:
