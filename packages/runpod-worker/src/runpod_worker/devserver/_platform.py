@@ -19,7 +19,9 @@ from typing import Any
 
 import anyio
 import anyio.abc
-import httpx2
+
+from .._http import HTTPClient, HTTPFailure
+from .._version import __version__
 
 __all__ = ("TERMINAL", "BadRequestError", "ConflictError", "Job", "Platform", "UnknownJobError")
 
@@ -27,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 TERMINAL = frozenset({"COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"})
 WORKER_SEEN_WINDOW = 90.0  # seconds a worker counts in /health after its last take or ping
+_WEBHOOK_TIME_LIMIT = 10.0
+_JSON = {"Content-Type": "application/json"}
 
 
 class BadRequestError(ValueError):
@@ -123,19 +127,24 @@ class Platform:
         self._changed = anyio.Event()
         self._closing = False
         self._tg: anyio.abc.TaskGroup | None = None
-        self._http: httpx2.AsyncClient | None = None
+        self._http: HTTPClient | None = None
 
     @asynccontextmanager
     async def running(self) -> AsyncGenerator[Platform]:
         """Run the background tasks; on exit, release waiting long-polls and stop pending deliveries."""
-        async with httpx2.AsyncClient(timeout=10.0) as http, anyio.create_task_group() as tg:
-            self._tg, self._http, self._closing = tg, http, False
-            try:
-                yield self
-            finally:
-                self.close()
-                tg.cancel_scope.cancel()
-                self._tg = self._http = None
+        http = HTTPClient(headers={"User-Agent": f"runpod-worker-devserver/{__version__}"})
+        try:
+            async with anyio.create_task_group() as tg:
+                self._tg, self._http, self._closing = tg, http, False
+                try:
+                    yield self
+                finally:
+                    self.close()
+                    tg.cancel_scope.cancel()
+                    self._tg = self._http = None
+        finally:
+            with anyio.CancelScope(shield=True):
+                await http.aclose()
 
     def close(self) -> None:
         """Release every long-poll now (they answer as if nothing came), and keep later ones from waiting.
@@ -349,17 +358,18 @@ class Platform:
     async def _deliver(self, url: str, body: dict[str, Any]) -> None:
         assert self._http is not None
         shown = url.split("?", 1)[0]
+        content = json.dumps(body, ensure_ascii=False).encode()
         for attempt, delay in enumerate((0.0, *self.webhook_delays), start=1):
             await anyio.sleep(delay)
             try:
-                response = await self._http.post(url, json=body)
-            except httpx2.HTTPError as exc:
-                problem = f"{type(exc).__name__}: {exc}"
+                reply = await self._http.post(url, content, headers=_JSON, time_limit=_WEBHOOK_TIME_LIMIT)
+            except HTTPFailure as exc:
+                problem = str(exc)
             else:
-                if response.is_success:
+                if 200 <= reply.status < 300:
                     logger.info("webhook for job %s delivered to %s", body["id"], shown)
                     return
-                problem = f"HTTP {response.status_code}"
+                problem = f"HTTP {reply.status}"
             logger.warning("webhook for job %s to %s failed (attempt %d): %s", body["id"], shown, attempt, problem)
         logger.error("webhook for job %s to %s gave up after %d attempts", body["id"], shown, attempt)
 
