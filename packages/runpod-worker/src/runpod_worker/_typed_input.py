@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, MutableMapping
-from typing import Any, get_origin
+from typing import TYPE_CHECKING, Any, get_origin
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 __all__ = ("InputSpec", "InputValidationError", "input_spec", "with_typed_input")
 
@@ -61,6 +63,8 @@ class InputSpec:
         Raises:
             InputValidationError: listing every field that does not fit.
         """
+        from pydantic import ValidationError
+
         try:
             return self.adapter.validate_python(raw_input)
         except ValidationError as exc:
@@ -91,6 +95,8 @@ def input_spec(handler: Callable[..., object]) -> InputSpec | None:
     annotation = parameters[0].annotation if parameters else None
     if annotation is None or not _is_typed(annotation):
         return None
+    from pydantic import TypeAdapter
+
     return InputSpec(annotation=annotation, adapter=TypeAdapter(annotation))
 
 
@@ -179,7 +185,12 @@ def _positional_parameters(handler: Callable[..., object]) -> list[inspect.Param
 def _is_typed(annotation: object) -> bool:
     if annotation in _UNTYPED or get_origin(annotation) in (dict, Mapping, MutableMapping):
         return False
-    return (isinstance(annotation, type) and issubclass(annotation, BaseModel)) or dataclasses.is_dataclass(annotation)
+    if dataclasses.is_dataclass(annotation):
+        return True
+    # A pydantic model annotation means pydantic is imported already; otherwise leave it unloaded, so that
+    # handlers without a typed input never pay for it (importing runpod_worker stays cheap).
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel)
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
-        print(exc, file=sys.stderr)  # noqa: T201 - a command-line entry point talks to its user
+        print(exc.strerror or exc, file=sys.stderr)  # noqa: T201 - a command-line entry point talks to its user
         return 1
     env = worker_environment(connect_url(sock))
     print("Point a worker at this server with:", flush=True)  # noqa: T201
