@@ -1,0 +1,165 @@
+"""A real SLURM cluster for the `slurm` tests, shared safely between test sessions.
+
+The `slurm_cluster` session fixture makes sure a cluster answers before the first `slurm` test:
+
+- A cluster that already answers and was not started by ``tools/slurm/up.sh`` (a developer's real
+  cluster, reached through ``SLURM_CONF``) is used as it is, and never stopped.
+- Otherwise, as root, ``tools/slurm/up.sh`` installs Debian's SLURM packages when they are missing and
+  starts (or joins) the local cluster. Several sessions, from several worktrees, may use it at once:
+  each holds a shared lock on ``$SRTCTL_SLURM_DIR/sessions.lock`` for its whole run. At the end, the
+  session that can take that lock exclusively, and so knows it is the last user, stops the cluster with
+  ``tools/slurm/down.sh``, but only when a test session started it; a cluster brought up by hand stays up.
+- A machine that can do neither fails every `slurm` test with a message saying why. Developers who
+  know they cannot run them opt out with ``SRTCTL_SKIP_SLURM_TESTS=1``; nothing is skipped silently.
+
+Tests cancel only the jobs they submitted (`SlurmCluster.track`), never anyone else's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+TOOLS = REPO / "tools" / "slurm"
+STATE = Path(os.environ.get("SRTCTL_SLURM_DIR", "/var/spool/srtctl-slurm"))
+OPT_OUT = "SRTCTL_SKIP_SLURM_TESTS"
+STARTED_BY_TESTS = "tests"
+LOCK_WAIT_S = 120.0
+
+
+@dataclass
+class SlurmCluster:
+    """The cluster the `slurm` tests run on, and the jobs they submitted to it."""
+
+    nodes: list[str]
+    gpus_per_node: int
+    managed: bool
+    """True when the cluster is the local one of ``tools/slurm``; False for a cluster found running."""
+    submitted: list[str] = field(default_factory=list)
+
+    def track(self, job_id: str) -> str:
+        """Remember a job this session submitted, so that it is cancelled if a test leaves it running."""
+        self.submitted.append(job_id)
+        return job_id
+
+    def cancel_leftovers(self) -> None:
+        """Cancel the tracked jobs that are still pending or running (and only those)."""
+        if not self.submitted:
+            return
+        live = _run(["squeue", "-h", "-o", "%i", "-j", ",".join(self.submitted)], check=False).stdout.split()
+        if live:
+            _run(["scancel", *live], check=False)
+        self.submitted.clear()
+
+
+def _run(argv: list[str], *, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, check=check, env=env, timeout=300)
+
+
+def _answers() -> bool:
+    if shutil.which("scontrol") is None:
+        return False
+    ping = _run(["scontrol", "ping"], check=False)
+    return ping.returncode == 0 and "is UP" in ping.stdout
+
+
+def _started_by_tooling() -> bool:
+    conf = Path(os.environ.get("SLURM_CONF", "/etc/slurm/slurm.conf"))
+    with contextlib.suppress(OSError):
+        return "written by srtctl tools/slurm/up.sh" in conf.read_text()
+    return False
+
+
+def _can_install() -> bool:
+    return os.geteuid() == 0 and shutil.which("apt-get") is not None
+
+
+def _describe() -> SlurmCluster:
+    sinfo = _run(["sinfo", "-h", "-N", "-o", "%N %G"]).stdout.split("\n")
+    nodes: list[str] = []
+    gpus = 0
+    for line in filter(None, sinfo):
+        name, gres = line.split(maxsplit=1)
+        if name not in nodes:
+            nodes.append(name)
+        for item in gres.split(","):
+            if item.startswith("gpu:"):
+                gpus = int(item.rsplit(":", 1)[1].split("(")[0])
+    return SlurmCluster(nodes=nodes, gpus_per_node=gpus, managed=False)
+
+
+def _lock(path: Path, mode: int) -> int:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(fd)
+                pytest.fail(
+                    f"another test session held {path} for {LOCK_WAIT_S:.0f} s (it may be stopping the cluster)"
+                )
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def slurm_cluster() -> Iterator[SlurmCluster]:
+    """A SLURM cluster with at least two nodes, started by the test tooling when none answers."""
+    if os.environ.get(OPT_OUT) == "1":
+        pytest.skip(f"slurm tests switched off with {OPT_OUT}=1")
+    if _answers() and not _started_by_tooling():
+        cluster = _describe()
+        yield cluster
+        cluster.cancel_leftovers()
+        return
+    if not _can_install():
+        why = "this process is not root" if os.geteuid() != 0 else "apt-get is not available"
+        pytest.fail(
+            "the `slurm` tests need a SLURM cluster: none answers `scontrol ping`, and tools/slurm/up.sh cannot "
+            f"start one because {why}. Run the tests as root on Debian/Ubuntu, point SLURM_CONF at a cluster, "
+            f"or set {OPT_OUT}=1 to leave these tests out on purpose."
+        )
+    STATE.mkdir(parents=True, exist_ok=True)
+    sessions = _lock(STATE / "sessions.lock", fcntl.LOCK_SH)
+    try:
+        up = _run(
+            ["bash", str(TOOLS / "up.sh")],
+            check=False,
+            env={**os.environ, "SRTCTL_SLURM_STARTED_BY": STARTED_BY_TESTS},
+        )
+        if up.returncode != 0:
+            pytest.fail(f"tools/slurm/up.sh failed (exit {up.returncode}):\n{up.stderr}{up.stdout}")
+        cluster = _describe()
+        cluster.managed = True
+        yield cluster
+        cluster.cancel_leftovers()
+    finally:
+        _stop_if_last(sessions)
+
+
+def _stop_if_last(sessions: int) -> None:
+    try:
+        # Upgrading is not atomic: if another session holds the lock too, our shared lock is simply gone,
+        # which is what we want at the end anyway.
+        fcntl.flock(sessions, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(sessions)
+        return
+    try:
+        started_by = (STATE / "started-by").read_text().strip() if (STATE / "started-by").exists() else ""
+        if started_by == STARTED_BY_TESTS:
+            _run(["bash", str(TOOLS / "down.sh")], check=False)
+    finally:
+        os.close(sessions)
