@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 TOOLS = REPO / "tools" / "slurm"
+CLUSTER_FILE = REPO / "examples" / "srtctl" / "local" / "srtslurm.yaml"
 STATE = Path(os.environ.get("SRTCTL_SLURM_DIR", "/var/spool/srtctl-slurm"))
 OPT_OUT = "SRTCTL_SKIP_SLURM_TESTS"
 STARTED_BY_TESTS = "tests"
@@ -60,6 +63,34 @@ class SlurmCluster:
         if live:
             _run(["scancel", *live], check=False)
         self.submitted.clear()
+
+    def processes_of(self, job_id: str) -> list[str]:
+        """Live processes of a job on this machine: its tasks (by SLURM_JOB_ID) and its slurmstepd's."""
+        found = []
+        marker = f"SLURM_JOB_ID={job_id}".encode()
+        stepd = f"slurmstepd: [{job_id}.".encode()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+                environ = (entry / "environ").read_bytes()
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if state != "Z" and (marker in environ.split(b"\0") or cmdline.startswith(stepd)):
+                command = cmdline.replace(b"\0", b" ").decode(errors="replace").strip()
+                found.append(f"{entry.name}: {command}")
+        return found
+
+    def steps_of(self, job_id: str) -> list[str]:
+        """The job's steps SLURM still lists (the batch step included)."""
+        listed = _run(["squeue", "--steps", "--noheader", "-o", "%i %j", "-j", job_id], check=False)
+        return listed.stdout.splitlines()
+
+    def is_gone(self, job_id: str) -> bool:
+        """No step of the job is listed and no process of it runs."""
+        return not self.steps_of(job_id) and not self.processes_of(job_id)
 
 
 def _run(argv: list[str], *, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -163,3 +194,51 @@ def _stop_if_last(sessions: int) -> None:
             _run(["bash", str(TOOLS / "down.sh")], check=False)
     finally:
         os.close(sessions)
+
+
+@dataclass
+class Srtctl:
+    """The srtctl command line, with its own job list and output directory, run as a user would run it."""
+
+    cluster: SlurmCluster
+    home: Path
+
+    @property
+    def output_dir(self) -> Path:
+        return self.home / "outputs"
+
+    def run(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "SRTCTL_STATE_DIR": str(self.home / "state")}
+        return subprocess.run(
+            [str(Path(sys.executable).parent / "srtctl"), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            cwd=self.home,
+        )
+
+    def apply(self, job_file: Path | str, *args: str) -> list[str]:
+        """Submit a job file; return the job ids (tracked for cleanup)."""
+        done = self.run(
+            "apply",
+            "-f",
+            str(job_file),
+            "--cluster",
+            str(CLUSTER_FILE),
+            "--output-dir",
+            str(self.output_dir),
+            "--json",
+            *args,
+        )
+        assert done.returncode == 0, done.stderr
+        return [self.cluster.track(json.loads(line)["job_id"]) for line in done.stdout.splitlines()]
+
+    def wait(self, job_id: str, timeout: float = 150) -> subprocess.CompletedProcess[str]:
+        return self.run("wait", job_id, "--interval", "0.5", "--timeout", str(timeout), timeout=timeout + 30)
+
+
+@pytest.fixture(scope="module")
+def srtctl(slurm_cluster: SlurmCluster, tmp_path_factory: pytest.TempPathFactory) -> Srtctl:
+    """srtctl with a job list and output directory of this test module's own."""
+    return Srtctl(cluster=slurm_cluster, home=tmp_path_factory.mktemp("srtctl"))
