@@ -34,7 +34,8 @@ from .status import JobStatus, ProcessStatus, Readiness, Stage, now_iso, write_s
 
 __all__ = ("PLAN_FILE", "Orchestrator", "configure_logging", "main", "run_configured_benchmark")
 
-logger = logging.getLogger(__name__)
+# Named explicitly: run with `python -m`, this module's __name__ is "__main__", outside srtctl's loggers.
+logger = logging.getLogger("srtctl.runtime.orchestrator")
 
 PLAN_FILE = "plan.json"
 """The plan as run, in the job's directory (``srtctl logs`` finds each process's log through it)."""

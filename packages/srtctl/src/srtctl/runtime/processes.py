@@ -25,6 +25,7 @@ __all__ = ("ProcessGroup", "Started", "describe_exit", "tail_lines")
 logger = logging.getLogger(__name__)
 
 _TAIL_BYTES = 64 * 1024
+_HARD_STOP_S = 10.0
 
 
 @dataclass(slots=True)
@@ -81,7 +82,7 @@ class ProcessGroup:
         return [step.step_id for step in self.slurm.steps(self.job_id) if step.name in names]
 
     def stop(self, grace: float = 20.0, poll: float = 0.2) -> list[str]:
-        """Stop every process: cancel their steps, wait ``grace`` seconds, then kill what is left.
+        """Stop every process: SIGTERM to their steps, ``grace`` seconds to exit, then cancel and kill.
 
         Returns:
             The names of processes, and ids of steps, still alive afterwards (empty when all are gone).
@@ -89,46 +90,53 @@ class ProcessGroup:
         for started in self.started:
             if started.exit_code is None:
                 started.stopped = True
-        steps = self._cancel_steps()
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and (self._running() or steps):
-            time.sleep(poll)
-            if steps:
-                steps = self.our_steps()
+        steps = self._listed_steps()
+        if steps:
+            logger.info("sending SIGTERM to steps %s", ", ".join(steps))
+            self._cancel(steps, signal="TERM")
+        else:
+            # No step to signal (not registered yet, or SLURM unreachable): signal the srun clients instead.
+            for started in self._running():
+                started.client.terminate()
+        steps = self._wait(steps, grace, poll)
+        if steps:
+            logger.warning("steps %s ignored SIGTERM for %.0f s: cancelling them", ", ".join(steps), grace)
+            self._cancel(steps)
+            steps = self._wait(steps, _HARD_STOP_S, poll)
         for started in self._running():
-            logger.warning("%s did not stop within %.0f s: killing its srun client", started.process.name, grace)
+            logger.warning("the srun client of %s is still running: killing it", started.process.name)
             started.client.kill()
         for started in self.started:
             _reap(started.client)
-        leftover_steps = self.our_steps()
-        if leftover_steps:
-            logger.warning("steps still running after cleanup: %s; cancelling them again", ", ".join(leftover_steps))
-            self._cancel(leftover_steps)
-        return [s.process.name for s in self._running()] + leftover_steps
+        return [s.process.name for s in self._running()] + steps
 
     def _running(self) -> list[Started]:
         return [started for started in self.started if started.exit_code is None]
 
-    def _cancel_steps(self) -> list[str]:
+    def _listed_steps(self) -> list[str]:
         try:
-            steps = self.our_steps()
+            return self.our_steps()
         except CommandError as exc:
             logger.warning("could not list the job's steps: %s", exc)
-            steps = []
-        if steps:
-            logger.info("cancelling steps %s", ", ".join(steps))
-            self._cancel(steps)
-        else:
-            # No step to cancel (not yet registered, or SLURM unreachable): signal the clients instead.
-            for started in self._running():
-                started.client.terminate()
+            return []
+
+    def _wait(self, steps: list[str], seconds: float, poll: float) -> list[str]:
+        """Wait until the steps are gone and every srun client has exited; return the steps left."""
+        deadline = time.monotonic() + seconds
+        while steps or self._running():
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(poll)
+            if steps:
+                steps = self._listed_steps()
         return steps
 
-    def _cancel(self, steps: Iterable[str]) -> None:
+    def _cancel(self, steps: Iterable[str], signal: str | None = None) -> None:
         try:
-            self.slurm.cancel(*steps)
+            self.slurm.cancel(*steps, signal=signal)
         except CommandError as exc:
-            # A step that ended in the meantime makes scancel fail; the steps are listed again afterwards.
+            # scancel also fails for a step that ended meanwhile, and Slurm 22.05 reports "Invalid job id"
+            # for a signalled step even though the signal was delivered; the steps are listed again after.
             logger.debug("scancel: %s", exc)
 
 
