@@ -22,13 +22,16 @@ import fcntl
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import paramiko
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]
@@ -207,10 +210,16 @@ class Srtctl:
     def output_dir(self) -> Path:
         return self.home / "outputs"
 
-    def run(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "SRTCTL_STATE_DIR": str(self.home / "state")}
+    @property
+    def executable(self) -> str:
+        return str(Path(sys.executable).parent / "srtctl")
+
+    def run(
+        self, *args: str, timeout: float = 180, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        env = {**(os.environ if env is None else env), "SRTCTL_STATE_DIR": str(self.home / "state")}
         return subprocess.run(
-            [str(Path(sys.executable).parent / "srtctl"), *args],
+            [self.executable, *args],
             capture_output=True,
             text=True,
             env=env,
@@ -242,3 +251,103 @@ class Srtctl:
 def srtctl(slurm_cluster: SlurmCluster, tmp_path_factory: pytest.TempPathFactory) -> Srtctl:
     """srtctl with a job list and output directory of this test module's own."""
     return Srtctl(cluster=slurm_cluster, home=tmp_path_factory.mktemp("srtctl"))
+
+
+@dataclass
+class SshServer:
+    """An SSH server on loopback that runs each command here with sh (paramiko's server side)."""
+
+    port: int
+    host_key: paramiko.PKey
+    client_key: paramiko.PKey
+    """The one public key it accepts (password "secret" works too)."""
+    commands: list[str]
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def known_hosts(self, path: Path) -> Path:
+        """Write a known_hosts file that trusts this server."""
+        known = paramiko.HostKeys()
+        known.add(f"[127.0.0.1]:{self.port}", self.host_key.get_name(), self.host_key)
+        known.save(str(path))
+        return path
+
+
+class _Accepting(paramiko.ServerInterface):
+    def __init__(self, client_key: paramiko.PKey) -> None:
+        self.client_key = client_key
+        self.command: bytes | None = None
+        self.exec_requested = threading.Event()
+
+    def get_allowed_auths(self, username: str) -> str:
+        return "publickey,password"
+
+    def check_auth_password(self, username: str, password: str) -> int:
+        return paramiko.AUTH_SUCCESSFUL if password == "secret" else paramiko.AUTH_FAILED
+
+    def check_auth_publickey(self, username: str, key: paramiko.PKey) -> int:
+        return paramiko.AUTH_SUCCESSFUL if key == self.client_key else paramiko.AUTH_FAILED
+
+    def check_channel_request(self, kind: str, chanid: int) -> int:
+        return paramiko.OPEN_SUCCEEDED if kind == "session" else paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+
+    def check_channel_exec_request(self, channel: paramiko.Channel, command: bytes) -> bool:
+        self.command = command
+        self.exec_requested.set()
+        return True
+
+
+def _serve(connection: socket.socket, server: SshServer) -> None:
+    """Answer one SSH connection: run each exec request with sh, relaying stdin, output and exit status."""
+    transport = paramiko.Transport(connection)
+    transport.add_server_key(server.host_key)
+    accepting = _Accepting(server.client_key)
+    try:
+        transport.start_server(server=accepting)
+    except (paramiko.SSHException, EOFError):
+        return
+    while transport.is_active():
+        channel = transport.accept(timeout=1)
+        if channel is None:
+            continue
+        accepting.exec_requested.wait(5)
+        assert accepting.command is not None
+        command = accepting.command.decode()
+        server.commands.append(command)
+        stdin = b""
+        while chunk := channel.recv(65536):
+            stdin += chunk
+        done = subprocess.run(command, shell=True, input=stdin, capture_output=True)
+        channel.sendall(done.stdout)
+        channel.sendall_stderr(done.stderr)
+        channel.send_exit_status(done.returncode)
+        channel.close()
+        accepting.exec_requested.clear()
+
+
+@pytest.fixture
+def ssh_server() -> Iterator[SshServer]:
+    """A fresh SSH server with its own host key, on a free port."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    server = SshServer(
+        port=listener.getsockname()[1],
+        host_key=paramiko.ECDSAKey.generate(),
+        client_key=paramiko.ECDSAKey.generate(),
+        commands=[],
+    )
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=_serve, args=(connection, server), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield server
+    listener.close()

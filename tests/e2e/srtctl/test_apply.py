@@ -17,6 +17,7 @@ import pytest
 pytestmark = pytest.mark.slurm
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "srtctl" / "local"
+CLUSTER = EXAMPLES / "srtslurm.yaml"
 Srtctl = Any
 
 
@@ -63,10 +64,17 @@ def disagg(srtctl: Srtctl) -> Finished:
     return _finish(srtctl, job_id)
 
 
+@dataclass
+class Followed(Finished):
+    followed: str
+
+
 @pytest.fixture(scope="module")
-def agg(srtctl: Srtctl) -> Finished:
+def agg(srtctl: Srtctl) -> Followed:
     (job_id,) = srtctl.apply(EXAMPLES / "mock-agg.yaml")
-    return _finish(srtctl, job_id)
+    followed = srtctl.run("logs", job_id, "--follow", "--interval", "0.2").stdout
+    finished = _finish(srtctl, job_id)
+    return Followed(job_id=job_id, exit_code=finished.exit_code, wait_output=finished.wait_output, followed=followed)
 
 
 CRASHING = """\
@@ -167,6 +175,16 @@ def test_status_of_an_aggregated_job_counts_its_workers(agg: Finished, srtctl: S
     assert "  workers: 2/2 ready" in srtctl.run("status", agg.job_id).stdout.splitlines()
 
 
+def test_following_the_log_prints_it_all_and_returns_when_the_job_ends(agg: Followed, srtctl: Srtctl) -> None:
+    assert agg.followed.rstrip().endswith("job completed (exit status 0)")
+    assert agg.followed == (srtctl.output_dir / f"slurm-{agg.job_id}.out").read_text()
+
+
+def test_cancelling_a_job_that_already_ended_says_so(agg: Followed, srtctl: Srtctl) -> None:
+    shown = srtctl.run("cancel", agg.job_id)
+    assert (shown.returncode, shown.stdout) == (0, f"job {agg.job_id} already ended: COMPLETED\n")
+
+
 # An engine that crashes while starting.
 
 
@@ -209,10 +227,32 @@ health_check: {timeout_seconds: 900, interval_seconds: 1}
 """
 
 
-def test_cancel_leaves_no_step_and_no_process_within_10_s(srtctl: Srtctl, tmp_path: Path) -> None:
+@pytest.fixture
+def waiting_for_health(srtctl: Srtctl, tmp_path: Path) -> str:
+    """A job whose worker takes ten minutes to start: it sits in the health stage until cancelled."""
     (job_id,) = srtctl.apply(_job_file(tmp_path, "slow", SLOW_TO_START))
     status = srtctl.output_dir / job_id / "status.json"
     _eventually(lambda: status.exists() and json.loads(status.read_text())["stage"] == "health", seconds=60)
+    return job_id
+
+
+def test_status_of_a_job_waiting_for_health_shows_the_stage_and_no_ready_worker(
+    waiting_for_health: str, srtctl: Srtctl
+) -> None:
+    lines = srtctl.run("status", waiting_for_health).stdout.splitlines()
+    assert lines[0].startswith(f"job {waiting_for_health}  cancel-me  RUNNING on node")
+    assert any(line.startswith("  stage:   health - waiting for ") for line in lines)
+    assert "  workers: 0/1 ready" in lines
+
+
+def test_wait_gives_up_after_its_timeout_with_status_124(waiting_for_health: str, srtctl: Srtctl) -> None:
+    waited = srtctl.run("wait", waiting_for_health, "--timeout", "1", "--interval", "0.2")
+    assert waited.returncode == 124
+    assert f"job {waiting_for_health}: still RUNNING after 1 s" in waited.stderr
+
+
+def test_cancel_leaves_no_step_and_no_process_within_10_s(waiting_for_health: str, srtctl: Srtctl) -> None:
+    job_id = waiting_for_health
     assert srtctl.cluster.processes_of(job_id)
     started = time.monotonic()
     cancelled = srtctl.run("cancel", job_id)
@@ -220,6 +260,66 @@ def test_cancel_leaves_no_step_and_no_process_within_10_s(srtctl: Srtctl, tmp_pa
     _eventually(lambda: srtctl.cluster.is_gone(job_id), seconds=10 - (time.monotonic() - started))
     waited = srtctl.wait(job_id)
     assert (waited.returncode, f"job {job_id} CANCELLED" in waited.stdout) == (143, True)
+
+
+# A deployment that never becomes healthy.
+
+NEVER_HEALTHY = """\
+name: never-healthy
+model: {path: hf:mock/tiny-model}
+resources: {agg_nodes: 1, agg_workers: 1}
+backend:
+  type: mock
+  aggregated:
+    args: {startup-delay: "600"}
+health_check: {timeout_seconds: 3, interval_seconds: 0.5}
+"""
+
+
+def test_a_deployment_not_healthy_by_the_deadline_fails_with_progress_and_tails(srtctl: Srtctl, tmp_path: Path) -> None:
+    (job_id,) = srtctl.apply(_job_file(tmp_path, "never", NEVER_HEALTHY))
+    finished = _finish(srtctl, job_id)
+    assert finished.exit_code == 1
+    status = finished.status(srtctl)
+    assert status["stage"] == "failed"
+    assert status["message"].startswith("not healthy after 3 s: prefill 0/0, decode 0/1")
+    log = srtctl.run("logs", job_id).stdout
+    assert "waiting for workers: " in log and "of agg_w0's log" in log
+    _eventually(lambda: srtctl.cluster.is_gone(job_id), seconds=10)
+
+
+# Inside an allocation the user already holds.
+
+INSIDE = """\
+name: inside
+model: {path: hf:mock/tiny-model}
+resources: {agg_nodes: 1, agg_workers: 1}
+backend: {type: mock}
+health_check: {timeout_seconds: 60, interval_seconds: 0.5}
+"""
+
+
+def test_apply_in_allocation_runs_the_job_in_the_current_allocation(srtctl: Srtctl, tmp_path: Path) -> None:
+    from srtctl.slurm import Slurm
+
+    job = _job_file(tmp_path, "inside", INSIDE)
+    out = srtctl.output_dir / "alloc"
+    script = (
+        f"#!/bin/bash\n#SBATCH --nodes=1 --gpus-per-node=8 --output={tmp_path}/alloc.out\n"
+        f"export SRTCTL_STATE_DIR={srtctl.home}/state\n"
+        f"{srtctl.executable} apply --in-allocation -f {job} --cluster {CLUSTER} --output-dir {out}\n"
+    )
+    slurm = Slurm()
+    job_id = srtctl.cluster.track(slurm.submit(script))
+    _eventually(lambda: not (slurm.job(job_id) or _missing()).is_active, seconds=120)
+    info = slurm.job(job_id)
+    assert info is not None and info.state == "COMPLETED", (tmp_path / "alloc.out").read_text()
+    status = json.loads((out / job_id / "status.json").read_text())
+    assert (status["job_id"], status["stage"], status["decode"]["ready"]) == (job_id, "completed", 1)
+
+
+def _missing() -> Any:
+    raise AssertionError("SLURM forgot the job")
 
 
 # A sweep.
