@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 
 from ..plan.model import LaunchPlan
-from ..slurm import JobInfo, LocalRunner, Runner, Slurm
+from ..slurm import LocalRunner, Runner, Slurm
 from .status import STATUS_FILE, JobStatus, now_iso, read_status
 
 __all__ = ("JobDirectory", "JobIndex", "JobRecord", "find_job", "submit_plan")
@@ -164,9 +164,3 @@ class JobDirectory:
         status = self.status()
         return {process.name: process.log_file for process in status.processes} if status else {}
 
-
-def describe_state(info: JobInfo | None, status: JobStatus | None) -> str:
-    """One word for where a job is: SLURM's state, refined by the orchestrator's stage while it runs."""
-    if info is None:
-        return status.stage.upper() if status else "UNKNOWN"
-    return info.state
