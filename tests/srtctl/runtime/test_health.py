@@ -117,3 +117,34 @@ def test_watch_aborts_the_wait(router: Router) -> None:
 
     with pytest.raises(RuntimeError, match="prefill_w0 exited"):
         wait(check(router.url), watch=watch)
+
+
+def test_wait_for_ports_returns_once_every_port_listens() -> None:
+    import socket
+
+    from srtctl.runtime.health import wait_for_ports
+
+    first, second = socket.socket(), socket.socket()
+    first.bind(("127.0.0.1", 0))
+    second.bind(("127.0.0.1", 0))
+    first.listen()
+    addresses = [first.getsockname(), second.getsockname()]
+    polls: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        polls.append(seconds)
+        second.listen()
+
+    try:
+        wait_for_ports(addresses, timeout=5, watch=lambda: None, sleep=sleep, interval=0.01)
+    finally:
+        first.close()
+        second.close()
+    assert polls == [0.01]
+
+
+def test_wait_for_ports_names_the_ports_still_closed() -> None:
+    from srtctl.runtime.health import wait_for_ports
+
+    with pytest.raises(HealthCheckTimeout, match=r"not listening after 0 s: 127.0.0.1:9"):
+        wait_for_ports([("127.0.0.1", 9)], timeout=0.05, watch=lambda: None, interval=0.01)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import httpx2
 
@@ -12,7 +13,7 @@ from ..frontends import get_frontend
 from ..frontends.base import HealthReport, not_ready
 from ..plan.model import HealthCheck
 
-__all__ = ("poll_health", "wait_until_healthy")
+__all__ = ("poll_health", "wait_for_ports", "wait_until_healthy")
 
 _REQUEST_TIMEOUT_S = 5.0
 _QUIET_S = 15.0
@@ -81,3 +82,38 @@ def wait_until_healthy(
                     f"not healthy after {check.timeout_seconds:.0f} s: {report.detail} (polled {check.url})"
                 )
             sleep(min(check.interval_seconds, max(deadline - now, 0.0)))
+
+
+def wait_for_ports(
+    addresses: Sequence[tuple[str, int]],
+    *,
+    timeout: float,
+    watch: Callable[[], None],
+    sleep: Callable[[float], object] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    interval: float = 0.5,
+) -> None:
+    """Wait until every ``(host, port)`` accepts a TCP connection (infrastructure such as etcd and NATS).
+
+    Raises:
+        HealthCheckTimeout: some port still refused connections after ``timeout`` seconds; the message lists them.
+    """
+    deadline = clock() + timeout
+    waiting = list(addresses)
+    while True:
+        watch()
+        waiting = [address for address in waiting if not _accepts(address)]
+        if not waiting:
+            return
+        if clock() >= deadline:
+            closed = ", ".join(f"{host}:{port}" for host, port in waiting)
+            raise HealthCheckTimeout(f"not listening after {timeout:.0f} s: {closed}")
+        sleep(interval)
+
+
+def _accepts(address: tuple[str, int]) -> bool:
+    try:
+        with socket.create_connection(address, timeout=1.0):
+            return True
+    except OSError:
+        return False

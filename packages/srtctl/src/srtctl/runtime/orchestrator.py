@@ -28,7 +28,7 @@ from .._exceptions import HealthCheckTimeout, SrtctlError
 from ..frontends.base import HealthReport
 from ..plan.model import LaunchPlan, Process
 from ..slurm import Slurm
-from .health import wait_until_healthy
+from .health import wait_for_ports, wait_until_healthy
 from .processes import ProcessGroup, Started, describe_exit, tail_lines
 from .status import JobStatus, ProcessStatus, Readiness, Stage, now_iso, write_status
 
@@ -135,9 +135,18 @@ class Orchestrator:
         return code
 
     def _stages(self) -> int:
-        workers = [p for p in self.plan.processes if p.kind in ("infra", "worker")]
+        infra = [p for p in self.plan.processes if p.kind == "infra"]
+        workers = [p for p in self.plan.processes if p.kind == "worker"]
         frontends = [p for p in self.plan.processes if p.kind == "frontend"]
-        self._update(stage="workers", message=f"starting {len(workers)} process(es)")
+        if infra:
+            self._update(stage="workers", message=f"starting {', '.join(p.name for p in infra)}")
+            for process in infra:
+                self.group.start(process)
+            # Workers register with etcd/NATS as they start: those must listen first.
+            ports = [(p.address, port) for p in infra for port in p.ports.values()]
+            wait_for_ports(ports, timeout=self.plan.health.timeout_seconds, watch=self._watch, sleep=self._wake.wait)
+            self._say(f"{', '.join(p.name for p in infra)} listening")
+        self._update(stage="workers", message=f"starting {len(workers)} worker process(es)")
         for process in workers:
             self.group.start(process)
             self._watch()
@@ -232,7 +241,7 @@ class Orchestrator:
     def _update(self, *, stage: Stage | None = None, **changes: object) -> None:
         if stage is not None:
             changes["stage"] = stage
-        self._status = replace(self._status, updated_at=now_iso(), processes=self._processes(), **changes)  # type: ignore[arg-type]
+        self._status = replace(self._status, updated_at=now_iso(), processes=self._processes(), **changes)
         write_status(self._status, self.job_dir)
 
     def _processes(self) -> tuple[ProcessStatus, ...]:
