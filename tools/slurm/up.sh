@@ -17,7 +17,6 @@
 # (a real cluster's /etc/slurm/slurm.conf) is never overwritten.
 set -euo pipefail
 
-STATE=${SRTCTL_SLURM_DIR:-/var/spool/srtctl-slurm}
 NODES=${SRTCTL_SLURM_NODES:-4}
 GPUS=${SRTCTL_SLURM_GPUS:-8}
 CPUS=${SRTCTL_SLURM_CPUS:-16}
@@ -26,9 +25,7 @@ PARTITION=${SRTCTL_SLURM_PARTITION:-debug}
 CLUSTER=${SRTCTL_SLURM_CLUSTER:-srtctl}
 WAIT_S=${SRTCTL_SLURM_WAIT_S:-60}
 CONF_DIR=/etc/slurm
-MARK="# written by srtctl tools/slurm/up.sh"
 FIRST_NODE_PORT=17001
-PIDS=$STATE/pids
 SHORT_HOST=$(hostname -s)
 STARTED_AT=$(date +%s%N)
 
@@ -41,6 +38,8 @@ fail() {
   exit 1
 }
 elapsed() { echo $(( ($(date +%s%N) - STARTED_AT) / 1000000 ))ms; }
+# shellcheck source=tools/slurm/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "tools/slurm/up.sh: run as root (it installs packages and starts daemons)" >&2; exit 1; }
 for n in "$NODES" "$GPUS" "$CPUS"; do
@@ -52,34 +51,6 @@ mkdir -p "$STATE"
 # One run at a time: two test sessions starting together must not both install and start daemons.
 exec 9>"$STATE/setup.lock"
 flock 9
-
-# is_ours PIDFILE NAME: the recorded pid is alive, not a zombie, and still the program we started.
-# (kill -0 succeeds on zombies, and pids are reused, hence the /proc checks.)
-is_ours() {
-  local pid
-  pid=$(cat "$1" 2>/dev/null) || return 1
-  [[ $pid =~ ^[0-9]+$ ]] || return 1
-  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ] || return 1
-  [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ]
-}
-# poll SECONDS CMD...: run CMD every 0.2 s until it succeeds or SECONDS pass.
-poll() {
-  local deadline=$(( $(date +%s) + $1 )); shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$(date +%s)" -lt "$deadline" ] || return 1
-    sleep 0.2
-  done
-}
-# stop PIDFILE NAME: TERM the recorded daemon if it is still ours, KILL it after 15 s.
-stop() {
-  if is_ours "$1" "$2"; then
-    local pid
-    pid=$(cat "$1")
-    kill -TERM "$pid" 2>/dev/null || true
-    poll 15 bash -c "! [ -e /proc/$pid ] || [ \"\$(cut -d' ' -f3 /proc/$pid/stat)\" = Z ]" || kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$1"
-}
 
 # 1. Packages. Package scripts must not start daemons through an init system: we start our own below.
 wanted=(munge slurm-client slurmctld slurmd)
@@ -210,8 +181,8 @@ if [ "$changed" -eq 1 ]; then
     [ "$queued" -eq 0 ] || fail "the cluster runs with another configuration and has $queued job(s); stop it first (tools/slurm/down.sh)"
     say "configuration changed: restarting the SLURM daemons"
   fi
-  for pidfile in "$PIDS"/slurmd-*.pid; do [ -e "$pidfile" ] && stop "$pidfile" slurmd; done
-  stop "$PIDS/slurmctld.pid" slurmctld
+  for pidfile in "$PIDS"/slurmd-*.pid; do stop_daemon "$pidfile" slurmd; done
+  stop_daemon "$PIDS/slurmctld.pid" slurmctld
   install -m 644 "$new/slurm.conf" "$CONF_DIR/slurm.conf"
   install -m 644 "$new/gres.conf" "$CONF_DIR/gres.conf"
 fi

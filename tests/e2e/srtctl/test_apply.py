@@ -58,6 +58,17 @@ def _job_file(tmp: Path, name: str, text: str) -> Path:
     return path
 
 
+def _one_worker(tmp: Path, name: str, *, startup_delay: int, health_timeout: int) -> Path:
+    """A job of one aggregated mock worker that takes ``startup_delay`` seconds to become healthy."""
+    return _job_file(
+        tmp,
+        name,
+        f"name: {name}\nmodel: {{path: hf:mock/tiny-model}}\nresources: {{agg_nodes: 1, agg_workers: 1}}\n"
+        f"backend: {{type: mock, aggregated: {{args: {{startup-delay: '{startup_delay}'}}}}}}\n"
+        f"health_check: {{timeout_seconds: {health_timeout}, interval_seconds: 0.5}}\n",
+    )
+
+
 @pytest.fixture(scope="module")
 def disagg(srtctl: Srtctl) -> Finished:
     (job_id,) = srtctl.apply(EXAMPLES / "mock-disagg.yaml")
@@ -215,22 +226,11 @@ def test_crash_at_start_leaves_no_step_and_no_process(crashed: Finished, srtctl:
 
 # Cancelling a running job.
 
-SLOW_TO_START = """\
-name: cancel-me
-model: {path: hf:mock/tiny-model}
-resources: {agg_nodes: 1, agg_workers: 1}
-backend:
-  type: mock
-  aggregated:
-    args: {startup-delay: "600"}
-health_check: {timeout_seconds: 900, interval_seconds: 1}
-"""
-
 
 @pytest.fixture
 def waiting_for_health(srtctl: Srtctl, tmp_path: Path) -> str:
     """A job whose worker takes ten minutes to start: it sits in the health stage until cancelled."""
-    (job_id,) = srtctl.apply(_job_file(tmp_path, "slow", SLOW_TO_START))
+    (job_id,) = srtctl.apply(_one_worker(tmp_path, "cancel-me", startup_delay=600, health_timeout=900))
     status = srtctl.output_dir / job_id / "status.json"
     _eventually(lambda: status.exists() and json.loads(status.read_text())["stage"] == "health", seconds=60)
     return job_id
@@ -264,20 +264,9 @@ def test_cancel_leaves_no_step_and_no_process_within_10_s(waiting_for_health: st
 
 # A deployment that never becomes healthy.
 
-NEVER_HEALTHY = """\
-name: never-healthy
-model: {path: hf:mock/tiny-model}
-resources: {agg_nodes: 1, agg_workers: 1}
-backend:
-  type: mock
-  aggregated:
-    args: {startup-delay: "600"}
-health_check: {timeout_seconds: 3, interval_seconds: 0.5}
-"""
-
 
 def test_a_deployment_not_healthy_by_the_deadline_fails_with_progress_and_tails(srtctl: Srtctl, tmp_path: Path) -> None:
-    (job_id,) = srtctl.apply(_job_file(tmp_path, "never", NEVER_HEALTHY))
+    (job_id,) = srtctl.apply(_one_worker(tmp_path, "never-healthy", startup_delay=600, health_timeout=3))
     finished = _finish(srtctl, job_id)
     assert finished.exit_code == 1
     status = finished.status(srtctl)
@@ -290,19 +279,11 @@ def test_a_deployment_not_healthy_by_the_deadline_fails_with_progress_and_tails(
 
 # Inside an allocation the user already holds.
 
-INSIDE = """\
-name: inside
-model: {path: hf:mock/tiny-model}
-resources: {agg_nodes: 1, agg_workers: 1}
-backend: {type: mock}
-health_check: {timeout_seconds: 60, interval_seconds: 0.5}
-"""
-
 
 def test_apply_in_allocation_runs_the_job_in_the_current_allocation(srtctl: Srtctl, tmp_path: Path) -> None:
     from srtctl.slurm import Slurm
 
-    job = _job_file(tmp_path, "inside", INSIDE)
+    job = _one_worker(tmp_path, "inside", startup_delay=0, health_timeout=60)
     out = srtctl.output_dir / "alloc"
     script = (
         f"#!/bin/bash\n#SBATCH --nodes=1 --gpus-per-node=8 --output={tmp_path}/alloc.out\n"
