@@ -43,7 +43,9 @@ def wait(
                     raise typer.Exit(current.exit_code)
                 typer.echo(f"job {job}: SLURM no longer knows it and it left no final status", err=True)
                 raise typer.Exit(1)
-            line = f"job {job}: {info.state}" + (f", stage {current.stage}: {current.message}" if current else "")
+            line = f"job {job}: {info.state}" + (f" ({info.reason})" if info.reason else "")
+            if current is not None:
+                line += f", stage {current.stage}: {current.message}"
             if not quiet and line != said and info.is_active:
                 typer.echo(line, err=True)
                 said = line
