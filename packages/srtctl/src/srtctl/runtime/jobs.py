@@ -163,4 +163,3 @@ class JobDirectory:
         """Each process's log file, by process name (from the status file)."""
         status = self.status()
         return {process.name: process.log_file for process in status.processes} if status else {}
-
