@@ -58,13 +58,20 @@ class SlurmCluster:
         self.submitted.append(job_id)
         return job_id
 
-    def cancel_leftovers(self) -> None:
-        """Cancel the tracked jobs that are still pending or running (and only those)."""
+    def cancel_leftovers(self, wait: float = 20.0) -> None:
+        """Cancel the tracked jobs that are still pending or running (and only those), and wait until they end.
+
+        Waiting matters beyond tidiness: a job's processes write their coverage data as they exit, and data
+        written after the test session has combined its own would be lost.
+        """
         if not self.submitted:
             return
         live = _run(["squeue", "-h", "-o", "%i", "-j", ",".join(self.submitted)], check=False).stdout.split()
         if live:
             _run(["scancel", *live], check=False)
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline and not all(self.is_gone(job_id) for job_id in live):
+                time.sleep(0.2)
         self.submitted.clear()
 
     def processes_of(self, job_id: str) -> list[str]:

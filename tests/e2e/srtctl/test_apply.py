@@ -7,7 +7,7 @@ steps still on the machine.
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -228,12 +228,13 @@ def test_crash_at_start_leaves_no_step_and_no_process(crashed: Finished, srtctl:
 
 
 @pytest.fixture
-def waiting_for_health(srtctl: Srtctl, tmp_path: Path) -> str:
+def waiting_for_health(srtctl: Srtctl, tmp_path: Path) -> Iterator[str]:
     """A job whose worker takes ten minutes to start: it sits in the health stage until cancelled."""
     (job_id,) = srtctl.apply(_one_worker(tmp_path, "cancel-me", startup_delay=600, health_timeout=900))
     status = srtctl.output_dir / job_id / "status.json"
     _eventually(lambda: status.exists() and json.loads(status.read_text())["stage"] == "health", seconds=60)
-    return job_id
+    yield job_id
+    srtctl.cluster.cancel_leftovers()
 
 
 def test_status_of_a_job_waiting_for_health_shows_the_stage_and_no_ready_worker(
