@@ -32,7 +32,7 @@ from .health import wait_for_ports, wait_until_healthy
 from .processes import ProcessGroup, Started, describe_exit, tail_lines
 from .status import JobStatus, ProcessStatus, Readiness, Stage, now_iso, write_status
 
-__all__ = ("PLAN_FILE", "Orchestrator", "configure_logging", "main", "run_configured_benchmark")
+__all__ = ("PLAN_FILE", "Orchestrator", "benchmark_launcher", "configure_logging", "main", "run_configured_benchmark")
 
 # Named explicitly: run with `python -m`, this module's __name__ is "__main__", outside srtctl's loggers.
 logger = logging.getLogger("srtctl.runtime.orchestrator")
@@ -123,7 +123,9 @@ class Orchestrator:
             self._say(f"error: {exc}")
             self._print_tails(self.plan.processes)
         except SrtctlError as exc:
-            self._update(stage="failed", message=str(exc))
+            # A benchmark that ran but failed its validity gate still wrote what it measured.
+            results = Path(self.plan.runtime.log_dir) / "results.json"
+            self._update(stage="failed", message=str(exc), results=str(results) if results.exists() else None)
             self._say(f"error: {exc}")
         except Exception as exc:
             logger.exception("the orchestrator failed")
@@ -273,13 +275,32 @@ class Orchestrator:
 
 
 def run_configured_benchmark(plan: LaunchPlan, progress: Callable[[str], None]) -> str | None:
-    """Run the benchmark the job's config names, if any, and return the results file."""
-    if plan.config.benchmark.type == "none":
+    """Run the benchmark the job's config names, if any, and return its ``results.json``.
+
+    Raises:
+        BenchmarkError: the benchmark could not run, or its result failed the validity gate.
+    """
+    from ..benchmarks import run_benchmark, spec_from_plan
+
+    spec = spec_from_plan(plan, launcher=benchmark_launcher(plan))
+    if spec is None:
         progress("no benchmark configured")
         return None
-    from .._exceptions import ConfigError
+    log_dir = Path(plan.runtime.log_dir)
+    run_benchmark(spec, log_dir)
+    return str(log_dir / "results.json")
 
-    raise ConfigError(f"benchmark type {plan.config.benchmark.type!r}: srtctl's benchmark runners are not installed")
+
+def benchmark_launcher(plan: LaunchPlan) -> tuple[str, ...]:
+    """The srun prefix that runs an external benchmark tool as a step on the head node, in the job's container."""
+    runtime = plan.runtime
+    argv = ["srun", "--overlap", "--nodes=1", "--ntasks=1", f"--nodelist={runtime.head_node}", "--job-name=benchmark"]
+    if runtime.container_image:
+        argv.append(f"--container-image={runtime.container_image}")
+        if runtime.container_mounts:
+            argv.append(f"--container-mounts={','.join(runtime.container_mounts)}")
+        argv += ["--no-container-mount-home", "--no-container-entrypoint"]
+    return tuple(argv)
 
 
 def configure_logging() -> None:
