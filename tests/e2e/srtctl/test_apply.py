@@ -272,7 +272,9 @@ def test_a_deployment_not_healthy_by_the_deadline_fails_with_progress_and_tails(
     assert finished.exit_code == 1
     status = finished.status(srtctl)
     assert status["stage"] == "failed"
-    assert status["message"].startswith("not healthy after 3 s: prefill 0/0, decode 0/1")
+    # What the last poll saw depends on how fast the router starts: not answering yet, or no worker ready.
+    assert status["message"].startswith("not healthy after 3 s: ")
+    assert status["message"].endswith(f"(polled {status['frontend_urls'][0]}/workers)")
     log = srtctl.run("logs", job_id).stdout
     assert "waiting for workers: " in log and "of agg_w0's log" in log
     _eventually(lambda: srtctl.cluster.is_gone(job_id), seconds=10)
