@@ -24,3 +24,19 @@ def test_tail_reads_only_the_end_of_a_large_log(tmp_path: Path) -> None:
 def test_exit_descriptions_tell_statuses_from_signals() -> None:
     assert describe_exit(3) == "exited with status 3"
     assert describe_exit(-9) == "was killed by signal 9"
+
+
+def test_secret_flag_values_are_hidden_in_logged_commands() -> None:
+    from srtctl.runtime.processes import redact_argv
+
+    argv = ["router", "--api-key", "sk-1", "--hf-token=hf_2", "--port", "8000", "--tokenizer-path", "/m"]
+    assert redact_argv(argv) == [
+        "router",
+        "--api-key",
+        "***",
+        "--hf-token=***",
+        "--port",
+        "8000",
+        "--tokenizer-path",
+        "***",
+    ]

@@ -104,7 +104,10 @@ class Orchestrator:
         """Run the job to its end and return its exit status."""
         self._catch_signals()
         Path(self.plan.runtime.log_dir).mkdir(parents=True, exist_ok=True)
-        (self.job_dir / PLAN_FILE).write_text(self.plan.to_json(indent=2) + "\n")
+        # The plan holds every process's environment, which may carry tokens: readable by the job's owner only.
+        plan_file = self.job_dir / PLAN_FILE
+        plan_file.touch(mode=0o600)
+        plan_file.write_text(self.plan.to_json(indent=2) + "\n")
         self._say(
             f"job {self.plan.runtime.job_id} ({self.plan.topology.label}) on {', '.join(self.plan.runtime.nodes)}"
         )

@@ -1,8 +1,9 @@
 """The job's processes: each started as its own SLURM step, watched, and stopped with its step.
 
 Every process runs under ``srun --overlap --job-name=<process name>``, so it is a step of the job that
-SLURM can find by name. Stopping therefore goes through SLURM: ``scancel`` of the steps makes slurmstepd
-send SIGTERM to the processes on their nodes, then SIGKILL after the cluster's KillWait. Signalling only
+SLURM can find by name. Stopping therefore goes through SLURM: ``scancel --signal=TERM`` of the steps has
+slurmstepd deliver SIGTERM to the processes on their nodes, so engines shut down cleanly; steps still there
+after the grace period are cancelled outright, and srun clients still running are killed. Signalling only
 the local ``srun`` clients would leave the remote processes to SLURM's mercy.
 """
 
@@ -12,7 +13,7 @@ import logging
 import os
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +21,11 @@ from .._exceptions import CommandError
 from ..plan.model import Process
 from ..slurm import Slurm
 
-__all__ = ("ProcessGroup", "Started", "describe_exit", "tail_lines")
+__all__ = ("ProcessGroup", "Started", "describe_exit", "redact_argv", "tail_lines")
 
 logger = logging.getLogger(__name__)
 
+_SECRET_WORDS = frozenset({"key", "token", "secret", "password", "passwd"})
 _TAIL_BYTES = 64 * 1024
 _HARD_STOP_S = 10.0
 
@@ -63,7 +65,7 @@ class ProcessGroup:
         """Launch ``process`` (srun, then its environment, then its command) and return at once."""
         Path(process.log_file).parent.mkdir(parents=True, exist_ok=True)
         argv = process.launch_argv()
-        logger.info("starting %s on %s: %s", process.name, process.node, " ".join(process.argv))
+        logger.info("starting %s on %s: %s", process.name, process.node, " ".join(redact_argv(process.argv)))
         client = subprocess.Popen(argv, stdin=subprocess.DEVNULL, env=self.env)
         started = Started(process=process, client=client)
         self.started.append(started)
@@ -163,3 +165,23 @@ def tail_lines(path: str | os.PathLike[str], lines: int = 30) -> list[str]:
 def describe_exit(code: int) -> str:
     """``exited with status 3``, or ``was killed by signal 9`` for srun's negative statuses."""
     return f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
+
+
+def redact_argv(argv: Sequence[str]) -> list[str]:
+    """``argv`` with the value of every flag that names a secret (``--api-key``, ``--hf-token=``...) hidden."""
+    shown: list[str] = []
+    hide_next = False
+    for arg in argv:
+        if hide_next:
+            shown.append("***")
+            hide_next = False
+            continue
+        flag, equals, _ = arg.partition("=")
+        words = flag.lower().lstrip("-").replace("_", "-").split("-")
+        secret = flag.startswith("-") and any(word in _SECRET_WORDS for word in words)
+        if secret and equals:
+            shown.append(f"{flag}=***")
+        else:
+            shown.append(arg)
+            hide_next = secret
+    return shown
