@@ -38,5 +38,5 @@ def test_secret_flag_values_are_hidden_in_logged_commands() -> None:
         "--port",
         "8000",
         "--tokenizer-path",
-        "***",
+        "/m",
     ]
