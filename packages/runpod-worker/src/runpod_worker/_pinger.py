@@ -25,6 +25,8 @@ import time
 from typing import IO, Any
 from urllib.parse import quote, urlsplit
 
+__all__ = ("PingError", "beat", "http_get_status", "main", "ping_url")
+
 _LEVELS = {10: "DEBUG", 20: "INFO", 30: "WARN", 40: "ERROR"}
 
 

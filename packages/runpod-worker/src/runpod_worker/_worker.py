@@ -142,6 +142,9 @@ class Worker:
     def run(self, *, environ: Mapping[str, str] | None = None, log_level: str | None = None) -> None:
         """Read the environment, set up logging, and take jobs until SIGTERM or SIGINT; returns after draining.
 
+        Python cannot stop a thread: if sync handlers of stopped or timed-out jobs are still running once the
+        worker has drained, the process runs its exit handlers and exits with code 0 without waiting for them.
+
         Args:
             environ: the environment to read (`os.environ` by default).
             log_level: overrides `RUNPOD_LOG_LEVEL` (`DEBUG`, `INFO`, `WARN`, `WARNING` or `ERROR`).
