@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx2
 import pytest
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "worker" / "handler.py"
@@ -162,3 +164,40 @@ def test_serve_api_without_the_server_extra_says_what_to_install(tmp_path: Path)
     proc = run("--rp_serve_api", cwd=tmp_path, script=script)
     assert proc.returncode == 1
     assert "runpod-worker: --rp_serve_api needs the dev server: pip install 'runpod-worker[server]'" in proc.stderr
+
+
+def test_serve_api_exits_promptly_when_a_cancelled_sync_handler_still_runs(tmp_path: Path) -> None:
+    script = tmp_path / "sleepy.py"
+    script.write_text(
+        "import time\n"
+        "import runpod_worker\n"
+        "def handler(job):\n"
+        "    time.sleep(60)  # a sync handler: its thread cannot be interrupted\n"
+        "runpod_worker.start({'handler': handler})\n"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("RUNPOD_")} | {"PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, str(script), "--rp_serve_api", "--rp_api_port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environ,
+    )
+    try:
+        assert proc.stdout is not None
+        base = ""
+        for line in proc.stdout:
+            if "dev server listening on" in line:
+                base = line.split("listening on ")[1].split()[0]
+                job_id = httpx2.post(f"{base}/run", json={"input": {}}).json()["id"]
+            if "| Started." in line:
+                break
+        httpx2.post(f"{base}/cancel/{job_id}")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+        assert "still running; exiting without them" in proc.stdout.read()
+    finally:
+        proc.kill()
+        proc.wait()
+        if proc.stdout:
+            proc.stdout.close()

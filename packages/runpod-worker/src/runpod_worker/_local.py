@@ -139,6 +139,7 @@ def serve_api(worker: Worker, args: WorkerArgs, *, environ: Mapping[str, str]) -
     import anyio
 
     from ._logging import configure
+    from ._worker import leave_lingering_handlers
 
     try:
         from .devserver import bind, create_app, serve
@@ -169,6 +170,7 @@ def serve_api(worker: Worker, args: WorkerArgs, *, environ: Mapping[str, str]) -
     restore = configure(level, json_lines=False)
     try:
         anyio.run(lambda: serve(app, sock, worker=run_worker))
+        leave_lingering_handlers(on_main_thread=on_main_thread)
     finally:
         restore()
 

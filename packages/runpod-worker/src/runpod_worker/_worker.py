@@ -166,13 +166,7 @@ class Worker:
                 logger.warning("%s", note)
             on_main_thread = threading.current_thread() is threading.main_thread()
             anyio.run(partial(self.serve, config, handle_signals=on_main_thread))
-            lingering = _running_handler_threads()
-            if lingering and on_main_thread:
-                logger.warning(
-                    "%d sync handler(s) of stopped or timed-out jobs are still running; exiting without them",
-                    len(lingering),
-                )
-                _exit_now()
+            leave_lingering_handlers(on_main_thread=on_main_thread)
         finally:
             restore()
 
@@ -301,6 +295,19 @@ def start(config: Mapping[str, Any]) -> None:
         worker.run(log_level=args.log_level)
     except ConfigError as exc:
         raise SystemExit(f"runpod-worker: {exc}") from None
+
+
+def leave_lingering_handlers(*, on_main_thread: bool) -> None:
+    """After the loop has drained, exit at once if sync handlers of stopped jobs are still running in threads.
+
+    Only on the main thread, where ending the process is ours to decide.
+    """
+    lingering = _running_handler_threads()
+    if lingering and on_main_thread:
+        logger.warning(
+            "%d sync handler(s) of stopped or timed-out jobs are still running; exiting without them", len(lingering)
+        )
+        _exit_now()
 
 
 def _running_handler_threads(wait: float = 0.5) -> list[threading.Thread]:
