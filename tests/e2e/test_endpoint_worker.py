@@ -29,6 +29,7 @@ HANDLER = ROOT / "examples" / "worker" / "handler.py"
 CLIENT = ROOT / "examples" / "endpoint" / "client.py"
 API_KEY = "local-dev-server-key"
 
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
