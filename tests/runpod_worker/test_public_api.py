@@ -23,6 +23,42 @@ PUBLIC = {
     },
     "runpod_worker.serverless": {"progress_update", "start"},
     "runpod_worker.testing": {"Fault", "JobQueueServer", "PostedResult", "RecordedRequest", "Route"},
+    "runpod_worker.validation": {"SchemaError", "ValidationResult", "validate"},
+    "runpod_worker.files": {
+        "DEFAULT_EXPIRES_IN",
+        "DEFAULT_MAX_BYTES",
+        "DEFAULT_ROOT",
+        "LEGACY_FOLDERS",
+        "Bucket",
+        "BucketConfig",
+        "DownloadError",
+        "DownloadPolicy",
+        "DownloadRefusedError",
+        "DownloadTooLargeError",
+        "FileHelperError",
+        "StorageConfigError",
+        "UploadError",
+        "clean",
+        "download_file",
+        "download_files",
+        "download_files_sync",
+        "job_dir",
+        "upload_bytes",
+        "upload_file",
+    },
+    "runpod_worker.devserver": {
+        "DEFAULT_ENDPOINT_ID",
+        "DEFAULT_WORKER_ID",
+        "TERMINAL",
+        "Job",
+        "Platform",
+        "Timings",
+        "bind",
+        "connect_url",
+        "create_app",
+        "serve",
+        "worker_environment",
+    },
 }
 
 
@@ -41,13 +77,24 @@ def test_every_exported_name_exists(module: str) -> None:
 
 
 def test_errors_share_one_root() -> None:
-    assert issubclass(runpod_worker.ConfigError, runpod_worker.WorkerError)
-    assert issubclass(runpod_worker.ProtocolError, runpod_worker.WorkerError)
+    from runpod_worker.files import FileHelperError
+    from runpod_worker.validation import SchemaError
+
+    for error in (runpod_worker.ConfigError, runpod_worker.ProtocolError, FileHelperError, SchemaError):
+        assert issubclass(error, runpod_worker.WorkerError)
 
 
 def test_testing_helper_needs_only_the_standard_library() -> None:
     code = (
         "import sys, runpod_worker.testing; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'anyio', 'httpx2', 'httpcore2', 'pydantic'}))"
+    )
+    assert python_prints(code) == "[]"
+
+
+def test_file_helpers_and_validation_import_neither_boto3_nor_the_server() -> None:
+    code = (
+        "import sys, runpod_worker.files, runpod_worker.validation; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'boto3', 'botocore', 'starlette', 'uvicorn'}))"
     )
     assert python_prints(code) == "[]"

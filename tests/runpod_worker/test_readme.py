@@ -31,3 +31,19 @@ def test_readme_worker_passes_the_readme_test(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
+
+
+def test_readme_local_run_prints_what_the_readme_shows(tmp_path: Path) -> None:
+    import shlex
+
+    (tmp_path / "handler.py").write_text(block("# handler.py"))
+    [console] = re.findall(r"```console\n(\$ python handler\.py --test_input.*?)```", README.read_text(), re.DOTALL)
+    runs = [part.splitlines() for part in console.split("$ ")[1:]]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUNPOD_")}
+    for command, *expected in runs:
+        command, _, shows_code = command.partition("; echo ")
+        done = subprocess.run(
+            [sys.executable, *shlex.split(command)[1:]], cwd=tmp_path, env=env, capture_output=True, text=True
+        )
+        printed = done.stdout.splitlines() + ([f"exit code {done.returncode}"] if shows_code else [])
+        assert printed == expected, done.stderr

@@ -89,18 +89,13 @@ def run_script(tmp_path: Path, body: str, env: dict[str, str], *args: str) -> su
 START = "import runpod_worker\nrunpod_worker.start({'handler': lambda job: 1})\n"
 
 
-def test_start_without_a_job_queue_exits_1_with_a_clear_message(tmp_path: Path) -> None:
+def test_start_without_a_job_queue_or_a_test_input_exits_1_with_a_clear_message(tmp_path: Path) -> None:
+    # Without RUNPOD_WEBHOOK_GET_JOB, start() runs one local job, as runpod.serverless does; with no test input
+    # either, the message says both what to pass and why this is not a queue worker.
     done = run_script(tmp_path, START, {})
     assert done.returncode == 1
-    assert done.stderr.startswith("runpod-worker: RUNPOD_WEBHOOK_GET_JOB is not set, so there is no job queue")
-
-
-@pytest.mark.parametrize("flag", ["--test_input", "--rp_serve_api"])
-def test_local_modes_are_not_available_yet_and_say_so(tmp_path: Path, flag: str) -> None:
-    args = [flag, '{"input": {}}'] if flag == "--test_input" else [flag]
-    done = run_script(tmp_path, START, {}, *args)
-    assert done.returncode == 1
-    assert f"{flag} (local test mode) is not available" in done.stderr
+    assert done.stderr.startswith("runpod-worker: no test input: pass --test_input")
+    assert "RUNPOD_WEBHOOK_GET_JOB is not set" in done.stderr
 
 
 def test_bad_log_level_is_a_clear_error_at_start_not_at_import(tmp_path: Path, queue: JobQueueServer) -> None:

@@ -33,6 +33,7 @@ __all__ = (
     "result_body",
     "stream_end_body",
     "with_query",
+    "worker_environment",
 )
 
 _TAKE = "/job-take/"
@@ -47,6 +48,31 @@ def with_query(url: str, params: Iterable[tuple[str, str]]) -> str:
     if not pairs:
         return url
     return f"{url}{'&' if '?' in url else '?'}{pairs}"
+
+
+def worker_environment(
+    endpoint_url: str, *, pod_id: str, api_key: str, query: str, ping_interval_ms: int | None = None
+) -> dict[str, str]:
+    """The `RUNPOD_*` variables that point a worker at a job queue, in the platform's template form.
+
+    Args:
+        endpoint_url: the queue's base for one endpoint, such as `http://127.0.0.1:8000/v2/local`.
+        pod_id: the worker id (`RUNPOD_POD_ID`), which fills `$ID` in the take URL and `$RUNPOD_POD_ID` elsewhere.
+        api_key: sent as the `Authorization` header; with the pod id and ping URL it turns the heartbeat on.
+        query: the query every URL carries (the platform's has one, such as `gpu=...`).
+        ping_interval_ms: `RUNPOD_PING_INTERVAL`, left unset (the default interval) when None.
+    """
+    env = {
+        "RUNPOD_WEBHOOK_GET_JOB": f"{endpoint_url}/job-take/$ID?{query}",
+        "RUNPOD_WEBHOOK_POST_OUTPUT": f"{endpoint_url}/job-done/$RUNPOD_POD_ID/$ID?{query}",
+        "RUNPOD_WEBHOOK_POST_STREAM": f"{endpoint_url}/job-stream/$RUNPOD_POD_ID/$ID?{query}",
+        "RUNPOD_WEBHOOK_PING": f"{endpoint_url}/ping/$RUNPOD_POD_ID?{query}",
+        "RUNPOD_POD_ID": pod_id,
+        "RUNPOD_AI_API_KEY": api_key,
+    }
+    if ping_interval_ms is not None:
+        env["RUNPOD_PING_INTERVAL"] = str(ping_interval_ms)
+    return env
 
 
 def job_take_url(take_url: str, free_slots: int, *, jobs_in_progress: bool) -> str:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ._backoff import RetryPolicy
 from ._config import WorkerConfig, parse_log_level
 from ._exceptions import ConfigError
+from ._typed_input import with_typed_input
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -102,7 +103,7 @@ class Worker:
             raise ConfigError(f"shutdown_grace_period must be zero or more seconds, got {shutdown_grace_period!r}")
         if not (_is_number(take_timeout) and take_timeout > 0):
             raise ConfigError(f"take_timeout must be a positive number of seconds, got {take_timeout!r}")
-        self.handler = handler
+        self.handler = with_typed_input(handler)
         self.concurrency = concurrency
         self.concurrency_modifier = concurrency_modifier
         self.return_aggregate_stream = bool(return_aggregate_stream)
@@ -165,13 +166,7 @@ class Worker:
                 logger.warning("%s", note)
             on_main_thread = threading.current_thread() is threading.main_thread()
             anyio.run(partial(self.serve, config, handle_signals=on_main_thread))
-            lingering = _running_handler_threads()
-            if lingering and on_main_thread:
-                logger.warning(
-                    "%d sync handler(s) of stopped or timed-out jobs are still running; exiting without them",
-                    len(lingering),
-                )
-                _exit_now()
+            leave_lingering_handlers(on_main_thread=on_main_thread)
         finally:
             restore()
 
@@ -290,16 +285,33 @@ def start(config: Mapping[str, Any]) -> None:
     try:
         args = parse_args(sys.argv[1:])
         worker = Worker.from_start_config(config)
-        if args.test_input is not None or args.serve_api:
-            flag = "--test_input" if args.test_input is not None else "--rp_serve_api"
-            raise ConfigError(f"{flag} (local test mode) is not available in this version of runpod-worker yet")
-        if not os.environ.get("RUNPOD_WEBHOOK_GET_JOB"):
-            raise ConfigError(_NO_QUEUE)
+        if args.serve_api:
+            from ._local import serve_api
+
+            serve_api(worker, args, environ=os.environ)
+            return
+        if args.test_input is not None or not os.environ.get("RUNPOD_WEBHOOK_GET_JOB"):
+            from ._local import run_test_input, script_dir
+
+            raise SystemExit(run_test_input(worker, args, environ=os.environ, script_dir=script_dir()))
         if args.debugger:
             worker._notes.append("--rp_debugger is not supported by runpod-worker; ignored")
         worker.run(log_level=args.log_level)
     except ConfigError as exc:
         raise SystemExit(f"runpod-worker: {exc}") from None
+
+
+def leave_lingering_handlers(*, on_main_thread: bool) -> None:
+    """After the loop has drained, exit at once if sync handlers of stopped jobs are still running in threads.
+
+    Only on the main thread, where ending the process is ours to decide.
+    """
+    lingering = _running_handler_threads()
+    if lingering and on_main_thread:
+        logger.warning(
+            "%d sync handler(s) of stopped or timed-out jobs are still running; exiting without them", len(lingering)
+        )
+        _exit_now()
 
 
 def _running_handler_threads(wait: float = 0.5) -> list[threading.Thread]:

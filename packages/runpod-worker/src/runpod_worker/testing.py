@@ -246,16 +246,15 @@ class JobQueueServer:
         query: str = "gpu=test",
     ) -> dict[str, str]:
         """The `RUNPOD_*` variables that point a worker at this queue, with the platform's placeholders."""
-        base = f"{self.url}/v2/{self.endpoint_id}"
-        return {
-            "RUNPOD_WEBHOOK_GET_JOB": f"{base}/job-take/$ID?{query}",
-            "RUNPOD_WEBHOOK_POST_OUTPUT": f"{base}/job-done/$RUNPOD_POD_ID/$ID?{query}",
-            "RUNPOD_WEBHOOK_POST_STREAM": f"{base}/job-stream/$RUNPOD_POD_ID/$ID?{query}",
-            "RUNPOD_WEBHOOK_PING": f"{base}/ping/$RUNPOD_POD_ID?{query}",
-            "RUNPOD_PING_INTERVAL": str(ping_interval_ms),
-            "RUNPOD_POD_ID": pod_id,
-            "RUNPOD_AI_API_KEY": api_key,
-        }
+        from ._protocol import worker_environment  # standard library only, like this module
+
+        return worker_environment(
+            f"{self.url}/v2/{self.endpoint_id}",
+            pod_id=pod_id,
+            api_key=api_key,
+            query=query,
+            ping_interval_ms=ping_interval_ms,
+        )
 
     # -- scripting -----------------------------------------------------------------------------------------------
 
