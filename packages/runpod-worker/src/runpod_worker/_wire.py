@@ -448,7 +448,8 @@ class _Reader:
             await self.conn.more()
         except _Closed as exc:
             if self.started or self.conn.buffer:
-                raise _Broken(f"the server closed the connection {what}: {exc}") from None
+                how = f" ({describe(exc.cause)})" if exc.cause else ""
+                raise _Broken(f"the server closed the connection {what}{how}") from None
             raise
 
     async def head(self) -> tuple[bytes, int, dict[str, str]]:
