@@ -11,6 +11,7 @@ from .conftest import python_prints
 PUBLIC = {
     "runpod_worker": {
         "ConfigError",
+        "FitnessCheckError",
         "ProtocolError",
         "RetryPolicy",
         "Worker",
@@ -18,10 +19,11 @@ PUBLIC = {
         "WorkerError",
         "__version__",
         "progress_update",
+        "register_fitness_check",
         "serverless",
         "start",
     },
-    "runpod_worker.serverless": {"progress_update", "start"},
+    "runpod_worker.serverless": {"progress_update", "register_fitness_check", "start"},
     "runpod_worker.testing": {"Fault", "JobQueueServer", "PostedResult", "RecordedRequest", "Route"},
     "runpod_worker.validation": {"SchemaError", "ValidationResult", "validate"},
     "runpod_worker.files": {

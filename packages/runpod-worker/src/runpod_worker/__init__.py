@@ -9,14 +9,17 @@ from . import serverless as serverless
 from ._backoff import RetryPolicy as RetryPolicy
 from ._config import WorkerConfig as WorkerConfig
 from ._exceptions import ConfigError as ConfigError
+from ._exceptions import FitnessCheckError as FitnessCheckError
 from ._exceptions import ProtocolError as ProtocolError
 from ._exceptions import WorkerError as WorkerError
+from ._fitness import register_fitness_check as register_fitness_check
 from ._progress import progress_update as progress_update
 from ._worker import Worker as Worker
 from ._worker import start as start
 
 __all__ = (
     "ConfigError",
+    "FitnessCheckError",
     "ProtocolError",
     "RetryPolicy",
     "Worker",
@@ -24,6 +27,7 @@ __all__ = (
     "WorkerError",
     "__version__",
     "progress_update",
+    "register_fitness_check",
     "serverless",
     "start",
 )

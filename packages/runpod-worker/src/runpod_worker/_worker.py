@@ -12,16 +12,18 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ._backoff import RetryPolicy
 from ._config import WorkerConfig, parse_log_level
-from ._exceptions import ConfigError
+from ._exceptions import ConfigError, FitnessCheckError
 from ._typed_input import with_typed_input
 
 if TYPE_CHECKING:
+    from ._fitness import FitnessCheck
+    from ._http import QueueHTTP
     from ._runtime import Runtime
 
 __all__ = ("Worker", "start")
@@ -154,18 +156,27 @@ class Worker:
         """
         import anyio
 
+        from ._fitness import checks_for, registered_checks
         from ._logging import configure
 
-        config = WorkerConfig.from_env(os.environ if environ is None else environ)
+        environ = os.environ if environ is None else environ
+        config = WorkerConfig.from_env(environ)
         level = config.log_level if log_level is None else parse_log_level(log_level, source="--rp_log_level")
         if config.job_take_url is None:
             raise ConfigError(_NO_QUEUE)
+        checks = checks_for(environ, registered_checks())
         restore = configure(level, json_lines=config.endpoint_id is not None)
         try:
             for note in self._notes:
                 logger.warning("%s", note)
             on_main_thread = threading.current_thread() is threading.main_thread()
-            anyio.run(partial(self.serve, config, handle_signals=on_main_thread))
+            try:
+                anyio.run(partial(self._serve, config, handle_signals=on_main_thread, fitness_checks=checks))
+            except FitnessCheckError:
+                if not on_main_thread:
+                    raise
+                logger.error("This worker is unfit to take jobs; exiting with code 1")
+                _exit_now(1)
             leave_lingering_handlers(on_main_thread=on_main_thread)
         finally:
             restore()
@@ -182,6 +193,15 @@ class Worker:
         Raises:
             ConfigError: the settings do not describe a job queue.
         """
+        await self._serve(config, handle_signals=handle_signals)
+
+    async def _serve(
+        self,
+        config: WorkerConfig | None,
+        *,
+        handle_signals: bool,
+        fitness_checks: Sequence[tuple[str, FitnessCheck]] = (),
+    ) -> None:
         import platform
 
         import anyio
@@ -207,6 +227,7 @@ class Worker:
             raise ConfigError(f"The job queue's requests cannot be sent: {exc}") from None
         heartbeat: Heartbeat | None = None
         try:
+            await _check_fitness(fitness_checks, config, http, __version__)
             logger.info(
                 "Starting runpod-worker %s: %s handler, concurrency %d, worker %s",
                 __version__,
@@ -301,6 +322,29 @@ def start(config: Mapping[str, Any]) -> None:
         raise SystemExit(f"runpod-worker: {exc}") from None
 
 
+async def _check_fitness(
+    checks: Sequence[tuple[str, FitnessCheck]], config: WorkerConfig, http: QueueHTTP, version: str
+) -> None:
+    """Run the fitness checks; on the first failure, log it, tell the platform once (at most 2 s), and raise."""
+    from ._fitness import REPORT_TIMEOUT, run_checks, unhealthy_url
+    from ._http import HTTPFailure
+
+    try:
+        await run_checks(checks)
+    except FitnessCheckError as failure:
+        logger.error("Fitness check %r failed: %s", failure.check, failure.reason, exc_info=failure.__cause__)
+        if config.ping_url and config.api_key:
+            try:
+                reply = await http.get(unhealthy_url(config.ping_url, failure, version), time_limit=REPORT_TIMEOUT)
+            except HTTPFailure as exc:
+                logger.warning("Could not report the failed check to the platform: %s", exc)
+            else:
+                logger.info("Reported the failed check to the platform (HTTP %d)", reply.status)
+        else:
+            logger.warning("Not reporting the failed check: it needs RUNPOD_WEBHOOK_PING and RUNPOD_AI_API_KEY")
+        raise
+
+
 def leave_lingering_handlers(*, on_main_thread: bool) -> None:
     """After the loop has drained, exit at once if sync handlers of stopped jobs are still running in threads.
 
@@ -325,14 +369,15 @@ def _running_handler_threads(wait: float = 0.5) -> list[threading.Thread]:
     return [t for t in threads if t.is_alive()]
 
 
-def _exit_now() -> None:
-    # The interpreter would wait for those threads at exit, possibly for ever, while the platform waits for the
-    # process to end. Run the exit handlers (log flushing, the user's atexit functions), then leave without them.
+def _exit_now(code: int = 0) -> None:
+    # The interpreter would wait for other threads at exit (a handler's, or the user's own), possibly for ever,
+    # while the platform waits for the process to end. Run the exit handlers (log flushing, the user's atexit
+    # functions), then leave without them.
     atexit._run_exitfuncs()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)
+    os._exit(code)
 
 
 def _is_number(value: object) -> bool:

@@ -7,7 +7,8 @@ runpod.serverless.start({"handler": handler})
 ```
 """
 
+from ._fitness import register_fitness_check as register_fitness_check
 from ._progress import progress_update as progress_update
 from ._worker import start as start
 
-__all__ = ("progress_update", "start")
+__all__ = ("progress_update", "register_fitness_check", "start")

@@ -244,17 +244,26 @@ class JobQueueServer:
         api_key: str = "test-key",
         ping_interval_ms: int = 10_000,
         query: str = "gpu=test",
+        system_checks: bool = False,
     ) -> dict[str, str]:
-        """The `RUNPOD_*` variables that point a worker at this queue, with the platform's placeholders."""
+        """The `RUNPOD_*` variables that point a worker at this queue, with the platform's placeholders.
+
+        The worker's built-in fitness checks (free memory, disk, GPU) judge the machine, not the worker under
+        test, so they are skipped (`RUNPOD_SKIP_AUTO_SYSTEM_CHECKS` and `RUNPOD_SKIP_GPU_CHECK`) unless
+        `system_checks` is true. Checks the worker registers itself always run.
+        """
         from ._protocol import worker_environment  # standard library only, like this module
 
-        return worker_environment(
+        env = worker_environment(
             f"{self.url}/v2/{self.endpoint_id}",
             pod_id=pod_id,
             api_key=api_key,
             query=query,
             ping_interval_ms=ping_interval_ms,
         )
+        if not system_checks:
+            env.update(RUNPOD_SKIP_AUTO_SYSTEM_CHECKS="true", RUNPOD_SKIP_GPU_CHECK="true")
+        return env
 
     # -- scripting -----------------------------------------------------------------------------------------------
 
