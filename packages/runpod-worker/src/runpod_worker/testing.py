@@ -481,6 +481,10 @@ class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True
     block_on_close = False
+    # socketserver's default backlog is 5: a worker opening dozens of connections at once (concurrency 50, each
+    # posting its result) would overflow it, and Linux then drops the handshake's last step silently, leaving a
+    # client that believes it is connected waiting for a reply that never comes.
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], handler: type[_Handler], queue: JobQueueServer) -> None:
         self.queue = queue
