@@ -8,3 +8,4 @@ for m in (runpod_api, runpod_worker, srtctl):
     print(f"  {m.__name__:<14} {m.__version__}")'
 echo "== runpod --version"; runpod --version
 echo "== srtctl --version"; srtctl --version
+echo "== srtctl dry-run -f examples/srtctl/disagg.yaml"; srtctl dry-run -f examples/srtctl/disagg.yaml

@@ -5,12 +5,14 @@ from typing import Annotated
 import typer
 
 from .._version import __version__
+from . import dry_run, schema, validate
 
 app = typer.Typer(
     name="srtctl",
     help="Launch disaggregated LLM inference on SLURM.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    # Plain help: rich's help renderer imports ~0.2 s of modules, and `srtctl --help` must stay under 0.3 s.
+    rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
 )
 
@@ -29,6 +31,12 @@ def root(
     ] = False,
 ) -> None:
     """Launch disaggregated LLM inference on SLURM."""
+
+
+# Commands: each module imports only typer at the top; the library loads when a command runs.
+app.command("validate")(validate.validate)
+app.command("schema")(schema.schema)
+app.command("dry-run")(dry_run.dry_run)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""What runs inside a job: the RuntimeContext (``srtctl.runtime.context``) and the in-job machinery."""
