@@ -17,6 +17,8 @@ EXPECTED_TOP_LEVEL = {
     "__version__",
     "Runpod",
     "AsyncRunpod",
+    "Endpoint",
+    "AsyncEndpoint",
     "RetryPolicy",
     "Timeout",
     "NOT_GIVEN",

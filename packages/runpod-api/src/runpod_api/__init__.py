@@ -31,6 +31,8 @@ from ._types import NOT_GIVEN as NOT_GIVEN
 from ._types import NotGiven as NotGiven
 from ._types import Timeout as Timeout
 from ._version import __version__ as __version__
+from .serverless import AsyncEndpoint as AsyncEndpoint
+from .serverless import Endpoint as Endpoint
 
 __all__ = (
     "NOT_GIVEN",
@@ -39,11 +41,13 @@ __all__ = (
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncEndpoint",
     "AsyncRunpod",
     "AuthenticationError",
     "BadRequestError",
     "ConfigError",
     "ConflictError",
+    "Endpoint",
     "GraphQLError",
     "InternalServerError",
     "JobCancelledError",

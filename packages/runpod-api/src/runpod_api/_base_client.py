@@ -15,6 +15,7 @@ with a `RequestOptions`:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -69,6 +70,12 @@ class RequestOptions:
     """This call's retry count; NOT_GIVEN: the client's."""
     secrets: tuple[str, ...] = field(default=(), repr=False)
     """Values in this request to keep out of error messages (the client's API key is always kept out)."""
+    deadline: float | None = None
+    """A `time.monotonic()` reading by which the whole call must end, retries included; None: no bound.
+
+    Each attempt's time limits shrink to the time left, and a retry that could not start before the deadline
+    is not made: the last error is raised instead. Waits that span several calls (polling a job) use it.
+    """
 
     @property
     def is_idempotent(self) -> bool:
@@ -192,11 +199,26 @@ class BaseAPIClient:
         """The time limits for one call: the call's if it set them, else the client's."""
         return self.timeout if isinstance(options.timeout, NotGiven) else Timeout.of(options.timeout)
 
+    @staticmethod
+    def attempt_timeout(timeout: Timeout, options: RequestOptions) -> Timeout:
+        """The time limits for the next attempt: `timeout`, each phase cut to what is left before the deadline."""
+        if options.deadline is None:
+            return timeout
+        left = max(options.deadline - time.monotonic(), 0.001)
+        return Timeout(
+            connect=left if timeout.connect is None else min(timeout.connect, left),
+            read=left if timeout.read is None else min(timeout.read, left),
+            write=left if timeout.write is None else min(timeout.write, left),
+            pool=left if timeout.pool is None else min(timeout.pool, left),
+        )
+
     def next_delay(
         self, error: APIError, options: RequestOptions, policy: RetryPolicy, retries_done: int
     ) -> float | None:
         """Decide about a failed attempt (and log the decision): seconds to wait, or None to raise."""
         delay = policy.next_delay(error, retries_done=retries_done, idempotent=options.is_idempotent)
+        if delay is not None and options.deadline is not None and time.monotonic() + delay >= options.deadline:
+            delay = None  # the retry could not even start in time
         if delay is None:
             logger.debug("giving up on %s %s after %d retries: %s", options.method, options.path, retries_done, error)
         else:
@@ -257,7 +279,7 @@ class SyncAPIClient(BaseAPIClient):
             request = self.build_request(options, retries_done=retries_done)
             logger.debug("%s %s (attempt %d)", request.method, display_url(request.url), retries_done + 1)
             try:
-                response = self._http.send(request, timeout=timeout)
+                response = self._http.send(request, timeout=self.attempt_timeout(timeout, options))
             except APIError as exc:
                 error: APIError = exc
             else:
@@ -327,7 +349,7 @@ class AsyncAPIClient(BaseAPIClient):
             request = self.build_request(options, retries_done=retries_done)
             logger.debug("%s %s (attempt %d)", request.method, display_url(request.url), retries_done + 1)
             try:
-                response = await self._http.send(request, timeout=timeout)
+                response = await self._http.send(request, timeout=self.attempt_timeout(timeout, options))
             except APIError as exc:
                 error: APIError = exc
             else:
