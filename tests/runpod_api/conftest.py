@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import subprocess
@@ -88,18 +89,30 @@ def fake_server() -> Iterator[FakeRunpod]:
         yield server
 
 
-@pytest.fixture(scope="session")
-def fake_process() -> Iterator[dict[str, str]]:
-    """The fake control plane as a process of its own (`python -m runpod_api.testing`): its url and api_key."""
-    with subprocess.Popen(
-        [sys.executable, "-m", "runpod_api.testing", "--port", "0"], stdout=subprocess.PIPE, text=True
-    ) as proc:
+@contextlib.contextmanager
+def _fake_process(*args: str) -> Iterator[dict[str, str]]:
+    cmd = [sys.executable, "-m", "runpod_api.testing", "--port", "0", *args]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) as proc:
         assert proc.stdout is not None
         try:
             yield json.loads(proc.stdout.readline())
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def fake_process() -> Iterator[dict[str, str]]:
+    """The fake control plane as a process of its own (`python -m runpod_api.testing`): its url and api_key."""
+    with _fake_process() as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def booted_fake_process() -> Iterator[dict[str, str]]:
+    """The same, with pods that run as soon as they are created (so nothing waits on them)."""
+    with _fake_process("--boot-polls", "0") as started:
+        yield started
 
 
 @pytest.fixture

@@ -260,9 +260,9 @@ class SyncAPIClient(BaseAPIClient):
         self._http = SyncHTTPClient(http_client, timeout=self.timeout)
         self._closed = False
 
-    def copy(self, **changes: Any) -> SyncAPIClient:
+    def copy(self, **changes: Any) -> Self:
         """Return a core with some settings changed that shares this one's connections (and never closes them)."""
-        return SyncAPIClient(**self._copy_settings(**changes), http_client=self._http.client)
+        return type(self)(**self._copy_settings(**changes), http_client=self._http.client)
 
     def request(self, options: RequestOptions) -> HTTPResponse:
         """Send a request, retrying as the policy allows; return the successful (2xx) answer.
@@ -330,9 +330,9 @@ class AsyncAPIClient(BaseAPIClient):
         self._http = AsyncHTTPClient(http_client, timeout=self.timeout)
         self._closed = False
 
-    def copy(self, **changes: Any) -> AsyncAPIClient:
+    def copy(self, **changes: Any) -> Self:
         """Return a core with some settings changed that shares this one's connections (and never closes them)."""
-        return AsyncAPIClient(**self._copy_settings(**changes), http_client=self._http.client)
+        return type(self)(**self._copy_settings(**changes), http_client=self._http.client)
 
     async def request(self, options: RequestOptions) -> HTTPResponse:
         """Send a request, retrying as the policy allows; return the successful (2xx) answer.

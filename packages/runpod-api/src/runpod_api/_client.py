@@ -12,7 +12,7 @@ import builtins
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from ._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient, decode_json
 from ._config import API_BASE_URL_ENV, DEFAULT_API_BASE_URL, resolve_api_key, resolve_base_url
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = ("AsyncRunpod", "Runpod")
 
 T = TypeVar("T")
+CoreT = TypeVar("CoreT", SyncAPIClient, AsyncAPIClient)
 
 GRAPHQL_PATH = "/graphql"
 
@@ -70,10 +71,52 @@ def _string_leaves(value: Any) -> builtins.list[str]:
     return []
 
 
-class _RunpodBase:
+class _RunpodBase(Generic[CoreT]):
     """What both clients share: the backend and the I/O-free halves of a GraphQL call."""
 
     _backend: Backend
+
+    _core: CoreT
+
+    @property
+    def base_url(self) -> str:
+        """The API's base URL."""
+        return self._core.base_url
+
+    @property
+    def timeout(self) -> Timeout:
+        """The time limits of each request."""
+        return self._core.timeout
+
+    @property
+    def max_retries(self) -> int:
+        """How often a failed query is retried."""
+        return self._core.retry_policy.max_retries
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """Return a client with other settings that shares this one's connections.
+
+        Example:
+            >>> client.with_options(max_retries=5, timeout=120).pods.list()  # doctest: +SKIP
+        """
+        clone = object.__new__(type(self))
+        policy = self._core.retry_policy
+        clone._core = self._core.copy(
+            timeout=NOT_GIVEN if isinstance(timeout, NotGiven) else Timeout.of(timeout),
+            retry_policy=policy if isinstance(max_retries, NotGiven) else policy.with_max_retries(max_retries),
+            default_headers=default_headers,
+        )
+        clone._backend = self._backend
+        return clone
 
     @staticmethod
     def _default_backend() -> Backend:
@@ -124,7 +167,7 @@ class _RunpodBase:
         return _graphql.adhoc_operation(query, operation_name)
 
 
-class Runpod(_RunpodBase):
+class Runpod(_RunpodBase[SyncAPIClient]):
     """A client for Runpod's control plane: pods, GPU types, endpoints, templates, volumes, registry auth, user.
 
     Settings are read when the client is created:
@@ -175,48 +218,6 @@ class Runpod(_RunpodBase):
             **settings, timeout=timeout, default_headers=default_headers, http_client=http_client
         )
         self._backend = self._default_backend()
-
-    @property
-    def base_url(self) -> str:
-        """The API's base URL."""
-        return self._core.base_url
-
-    @property
-    def timeout(self) -> Timeout:
-        """The time limits of each request."""
-        return self._core.timeout
-
-    @property
-    def max_retries(self) -> int:
-        """How often a failed query is retried."""
-        return self._core.retry_policy.max_retries
-
-    def __repr__(self) -> str:
-        return f"Runpod(base_url={self.base_url!r})"
-
-    def with_options(
-        self,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
-    ) -> Runpod:
-        """Return a client with other settings that shares this one's connections.
-
-        Example:
-            >>> client.with_options(max_retries=5, timeout=120).pods.list()  # doctest: +SKIP
-        """
-        clone = object.__new__(Runpod)
-        policy = (
-            NOT_GIVEN if isinstance(max_retries, NotGiven) else self._core.retry_policy.with_max_retries(max_retries)
-        )
-        clone._core = self._core.copy(
-            timeout=NOT_GIVEN if isinstance(timeout, NotGiven) else Timeout.of(timeout),
-            retry_policy=policy,
-            default_headers=default_headers,
-        )
-        clone._backend = self._backend
-        return clone
 
     @cached_property
     def pods(self) -> Pods:
@@ -330,7 +331,7 @@ class Runpod(_RunpodBase):
         self.close()
 
 
-class AsyncRunpod(_RunpodBase):
+class AsyncRunpod(_RunpodBase[AsyncAPIClient]):
     """The async twin of `Runpod`: the same settings, namespaces and methods, awaited.
 
     Use it as an async context manager, or call `aclose()`, to release its connections.
@@ -364,44 +365,6 @@ class AsyncRunpod(_RunpodBase):
             **settings, timeout=timeout, default_headers=default_headers, http_client=http_client
         )
         self._backend = self._default_backend()
-
-    @property
-    def base_url(self) -> str:
-        """The API's base URL."""
-        return self._core.base_url
-
-    @property
-    def timeout(self) -> Timeout:
-        """The time limits of each request."""
-        return self._core.timeout
-
-    @property
-    def max_retries(self) -> int:
-        """How often a failed query is retried."""
-        return self._core.retry_policy.max_retries
-
-    def __repr__(self) -> str:
-        return f"AsyncRunpod(base_url={self.base_url!r})"
-
-    def with_options(
-        self,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
-    ) -> AsyncRunpod:
-        """Return a client with other settings that shares this one's connections."""
-        clone = object.__new__(AsyncRunpod)
-        policy = (
-            NOT_GIVEN if isinstance(max_retries, NotGiven) else self._core.retry_policy.with_max_retries(max_retries)
-        )
-        clone._core = self._core.copy(
-            timeout=NOT_GIVEN if isinstance(timeout, NotGiven) else Timeout.of(timeout),
-            retry_policy=policy,
-            default_headers=default_headers,
-        )
-        clone._backend = self._backend
-        return clone
 
     @cached_property
     def pods(self) -> AsyncPods:

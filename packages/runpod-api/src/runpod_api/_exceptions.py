@@ -19,8 +19,8 @@
     │   ├── JobFailedError                   the job ended FAILED
     │   ├── JobTimeoutError                  TIMED_OUT, or the client's wait ran out (also a TimeoutError)
     │   └── JobCancelledError                the job was cancelled
-    ├── ResourceStateError               a resource reached a state a wait cannot leave (a pod that exited)
-    └── WaitTimeoutError                 a wait for a resource ran out of time (also a TimeoutError)
+    └── ResourceStateError               a resource is not in the state asked for (a pod that exited)
+        └── WaitTimeoutError             a wait for a resource ran out of time (also a TimeoutError)
 
 Other HTTP error statuses (402, 405, 422...) raise `APIStatusError` itself; `make_status_error` picks the
 class. Messages, reprs and attributes never hold the API key or a secret the request carried: the code
@@ -270,14 +270,14 @@ class JobCancelledError(JobError):
 
 
 class ResourceStateError(RunpodError):
-    """A resource reached a state that a wait cannot leave, such as a pod that exited while starting."""
+    """A resource is not in the state asked for: it reached one a wait cannot leave (a pod that exited)."""
 
     resource: str
     """What kind of resource: "pod", "endpoint"..."""
     resource_id: str
     """Its id."""
     state: str | None
-    """The state it reached."""
+    """The state it is in (for a wait that ran out of time, the last one seen)."""
 
     def __init__(self, message: str, *, resource: str, resource_id: str, state: str | None) -> None:
         super().__init__(message)
@@ -286,21 +286,8 @@ class ResourceStateError(RunpodError):
         self.state = state
 
 
-class WaitTimeoutError(RunpodError, TimeoutError):
+class WaitTimeoutError(ResourceStateError, TimeoutError):
     """A wait for a resource to reach a state ran out of time; `state` is the last one seen."""
-
-    resource: str
-    """What kind of resource: "pod", "endpoint"..."""
-    resource_id: str
-    """Its id."""
-    state: str | None
-    """The last state seen before giving up."""
-
-    def __init__(self, message: str, *, resource: str, resource_id: str, state: str | None) -> None:
-        super().__init__(message)
-        self.resource = resource
-        self.resource_id = resource_id
-        self.state = state
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {

@@ -65,7 +65,11 @@ def render_plan(launch: LaunchPlan) -> str:
             f"ports use job slot {runtime.port_slot} and shift with the real job id\n"
         )
     out.append(f"   frontend {', '.join(launch.frontend_urls)}; ready when {launch.health.url} reports ")
-    out.append(f"{launch.health.expected_prefill} prefill + {launch.health.expected_decode} decode\n")
+    if topology.mode == "aggregated":
+        # Both frontends report aggregated workers in their decode count; say what the user configured.
+        out.append(f"{launch.health.expected_decode} aggregated worker(s)\n")
+    else:
+        out.append(f"{launch.health.expected_prefill} prefill + {launch.health.expected_decode} decode\n")
     out.append(f"   logs in {runtime.log_dir}\n\n")
 
     out.append("allocation\n")
