@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from runpod_api import Runpod as Client
 from runpod_api.testing import FakeRunpod, FakeState
 
 from ..serverless.fake_serverless import FakeServerless
@@ -143,6 +144,8 @@ def runpod(fake: FakeRunpod, serverless: FakeServerless, tmp_path: Path) -> Runp
     home = tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RUNPOD_", "SSH_", "TTY_", "FORCE_COLOR"))}
+    # Let the child cache bytecode: compiling every module of fabric, gql and typer anew costs each run seconds.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(
         HOME=str(home),
         RUNPOD_API_KEY=fake.api_key,
@@ -156,6 +159,13 @@ def runpod(fake: FakeRunpod, serverless: FakeServerless, tmp_path: Path) -> Runp
 
 
 @pytest.fixture
-def pod_id(runpod: Runpod) -> str:
-    """A running GPU pod with port 22 exposed, created through the CLI."""
-    return runpod.ok("pod", "create", "dev", "--image", "alpine:3", "--gpu-type", GPU, "--json").json()["id"]
+def api(fake: FakeRunpod) -> Iterator[Client]:
+    """An in-process client of the fake, to set up what a test needs without running the CLI for it."""
+    with Client(api_key=fake.api_key, base_url=fake.url) as client:
+        yield client
+
+
+@pytest.fixture
+def pod_id(api: Client) -> str:
+    """A running GPU pod with port 22 exposed."""
+    return api.pods.create(name="dev", image_name="alpine:3", gpu_type_id=GPU, ports="22/tcp").id

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Self
 import paramiko
 import typer
 from fabric import Config, Connection
+from invoke.exceptions import UnexpectedExit
 
 from ..types.pods import TERMINAL_STATUSES
 from . import _render
@@ -157,10 +158,11 @@ def _connect_error(target: _Target, exc: BaseException) -> CliError:
             f"it, run again with --accept-new-host-key (it is then kept in {known})"
         )
     if isinstance(exc, paramiko.BadHostKeyException):
+        name = target.host if target.port == 22 else f"[{target.host}]:{target.port}"
         return CliError(
-            f"refusing to connect to {where}: its host key CHANGED ({_fingerprint(exc.key)}, known: "
-            f"{_fingerprint(exc.expected_key)}), so someone may be intercepting the connection; if the pod was "
-            f"recreated, remove the old key: ssh-keygen -R '{exc.hostname}' -f {known}"
+            f"refusing to connect to {where}: its host key CHANGED (now {_fingerprint(exc.key)}, known "
+            f"{exc.expected_key.fingerprint}): someone may be intercepting the connection; if the pod was "
+            f"recreated, remove the old key with: ssh-keygen -R '{name}' -f {known}"
         )
     if isinstance(exc, paramiko.AuthenticationException):
         return CliError(
@@ -199,7 +201,10 @@ class Session:
     def shell(self) -> int:
         """Run an interactive login shell; return its exit status."""
         with self._translated():
-            result = self._connection.shell()
+            try:
+                result = self._connection.shell()
+            except UnexpectedExit as exc:  # fabric's shell() raises on a non-zero status, whatever its docs say
+                result = exc.result
         return _status(result.exited)
 
     def exec(self, argv: Sequence[str], *, cwd: str | None = None) -> int:

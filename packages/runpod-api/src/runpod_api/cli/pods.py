@@ -318,9 +318,14 @@ def exec_pod(
 ) -> None:
     """Run a command on a pod and exit with its status.
 
-    Each word is passed as one argument, quoted: use `bash -c '...'` for pipes and globs.
-    Example: `runpod pod exec POD_ID -- python train.py --epochs 3`
+    Options go before POD_ID; everything after it is the command. Each word is passed as one argument,
+    quoted: use `bash -c '...'` for pipes and globs.
+    Example: `runpod pod exec --cwd /workspace POD_ID python train.py --epochs 3`
     """
+    if command[:1] == ["--"]:
+        command = command[1:]  # `runpod pod exec POD_ID -- cmd`: the options ended at POD_ID already
+    if not command:
+        raise CliError("give the command to run after the pod id", EXIT_USAGE)
     with _session(ctx, pod_id, user, identity, accept_new_host_key, connect_timeout) as session:
         code = session.exec(command, cwd=cwd)
     raise typer.Exit(code)
