@@ -456,9 +456,11 @@ def endpoint_health(ctx: typer.Context, endpoint_id: EndpointId, json_: JsonFlag
     if state.wants_json(json_):
         _render.print_json(health)
         return
-    jobs, workers = _render.jsonable(health.jobs), _render.jsonable(health.workers)
-    _render.table(["JOBS", *jobs], [["", *jobs.values()]])
-    _render.table(["WORKERS", *workers], [["", *workers.values()]])
+
+    def counts(section: object) -> str:
+        return ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in _render.jsonable(section).items())
+
+    _render.details([("jobs", counts(health.jobs)), ("workers", counts(health.workers))])
 
 
 @app.command("purge-queue")
