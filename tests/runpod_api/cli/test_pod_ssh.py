@@ -157,6 +157,16 @@ def test_exec_runs_in_a_quoted_working_directory(runpod: Runpod, ssh_pod: str, t
     assert (code, out) == (0, f"{odd}\n")
 
 
+def test_exec_takes_options_of_the_command_without_a_double_dash(runpod: Runpod, ssh_pod: str) -> None:
+    result = runpod("pod", "exec", "--user", USER, "--accept-new-host-key", ssh_pod, "ls", "-d", "--", "/")
+    assert (result.code, result.stdout) == (0, "/\n")
+
+
+def test_exec_forwards_stdin(runpod: Runpod, ssh_pod: str) -> None:
+    result = runpod("pod", "exec", "--user", USER, "--accept-new-host-key", ssh_pod, "--", "wc", "-l", input="a\nb\n")
+    assert (result.code, result.stdout.strip()) == (0, "2")
+
+
 def test_exec_without_a_command_is_a_usage_error(runpod: Runpod, ssh_pod: str) -> None:
     result = runpod("pod", "exec", ssh_pod, "--")
     assert result.code == 2
