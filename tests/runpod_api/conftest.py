@@ -82,13 +82,6 @@ class Api:
         return attr
 
 
-@pytest.fixture(scope="session")
-def fake_server() -> Iterator[FakeRunpod]:
-    """One fake control plane on 127.0.0.1 for the whole session."""
-    with FakeRunpod() as server:
-        yield server
-
-
 @contextlib.contextmanager
 def _fake_process(*args: str) -> Iterator[dict[str, str]]:
     cmd = [sys.executable, "-m", "runpod_api.testing", "--port", "0", *args]
@@ -116,10 +109,14 @@ def booted_fake_process() -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture
-def fake(fake_server: FakeRunpod) -> FakeRunpod:
-    """The fake control plane, emptied for this test (no records, requests or faults)."""
-    fake_server.reset()
-    return fake_server
+def fake() -> Iterator[FakeRunpod]:
+    """A fake control plane on 127.0.0.1 of this test's own.
+
+    One per test, not one per session: a request a previous test abandoned (its client timed out before
+    the server read it) must not reach this test's server, consume its faults or show in its records.
+    """
+    with FakeRunpod() as server:
+        yield server
 
 
 @pytest.fixture(params=["sync", "async"])

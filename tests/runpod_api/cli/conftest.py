@@ -66,25 +66,43 @@ class Result:
 
 
 class Runpod:
-    """Runs the `runpod` console script in a subprocess."""
+    """Runs `runpod` with a test's HOME, the fakes' URLs and key: `runpod("pod", "list", "--json")`."""
 
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
         self.env = env
+        """The variables this test sets (HOME, RUNPOD_API_KEY...); other RUNPOD_* variables are removed."""
         self.cwd = cwd
 
     @property
     def home(self) -> Path:
         return Path(self.env["HOME"])
 
-    def __call__(
-        self, *args: str, input: str | None = None, env: Mapping[str, str | None] | None = None, timeout: float = 90
-    ) -> Result:
-        merged = dict(self.env)
-        for key, value in (env or {}).items():
-            if value is None:
-                merged.pop(key, None)
-            else:
-                merged[key] = value
+    def __call__(self, *args: str, input: str | None = None, env: Mapping[str, str | None] | None = None) -> Result:
+        raise NotImplementedError
+
+    def ok(self, *args: str, **kwargs: Any) -> Result:
+        """Run and require exit status 0."""
+        result = self(*args, **kwargs)
+        assert result.code == 0, f"runpod {' '.join(args)} exited {result.code}: {result.stderr}"
+        return result
+
+    def _changes(self, env: Mapping[str, str | None] | None) -> dict[str, str | None]:
+        changes: dict[str, str | None] = dict.fromkeys(k for k in os.environ if k.startswith(_CLEARED))
+        changes.update(self.env)
+        changes.update(env or {})
+        return changes
+
+
+_CLEARED = ("RUNPOD_", "SSH_", "TTY_", "FORCE_COLOR")
+
+
+class RunpodProcess(Runpod):
+    """Runs the installed `runpod` console script as a subprocess: the command exactly as a user runs it."""
+
+    def __call__(self, *args: str, input: str | None = None, env: Mapping[str, str | None] | None = None) -> Result:
+        merged = {k: v for k, v in {**os.environ, **self._changes(env)}.items() if v is not None}
+        # Let the child cache bytecode: compiling every module of fabric, gql and typer anew costs each run seconds.
+        merged.pop("PYTHONDONTWRITEBYTECODE", None)
         proc = subprocess.run(
             [str(RUNPOD), *args],
             input=input,
@@ -93,36 +111,43 @@ class Runpod:
             text=True,
             env=merged,
             cwd=self.cwd,
-            timeout=timeout,
+            timeout=90,
         )
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
-    def ok(self, *args: str, **kwargs: Any) -> Result:
-        """Run and require exit status 0."""
-        result = self(*args, **kwargs)
-        assert result.code == 0, f"runpod {' '.join(args)} exited {result.code}: {result.stderr}"
-        return result
 
+class RunpodInProcess(Runpod):
+    """Runs the same Typer app in this process (typer's CliRunner): the quick way to test its many details.
 
-@pytest.fixture(scope="session")
-def control_plane() -> Iterator[FakeRunpod]:
-    with FakeRunpod() as server:
-        yield server
+    Requests still go over HTTP to the fake servers; stdin is not a terminal, as in a pipe.
+    """
 
+    def __call__(self, *args: str, input: str | None = None, env: Mapping[str, str | None] | None = None) -> Result:
+        from typer.testing import CliRunner
 
-@pytest.fixture(scope="session")
-def serverless_api(control_plane: FakeRunpod) -> Iterator[FakeServerless]:
-    server = FakeServerless(api_key=control_plane.api_key).start()
-    yield server
-    server.stop()
+        from runpod_api.cli import app
+
+        previous = Path.cwd()
+        os.chdir(self.cwd)
+        try:
+            result = CliRunner().invoke(app, list(args), input=input, env=self._changes(env))
+        finally:
+            os.chdir(previous)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception  # a bug: show its traceback, not an exit status
+        return Result(result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.fixture
-def fake(control_plane: FakeRunpod) -> FakeRunpod:
-    """The fake control plane, emptied for this test; pods run as soon as they are created."""
-    control_plane.reset()
-    control_plane.state = SshAddressState(boot_polls=0)
-    return control_plane
+def fake() -> Iterator[FakeRunpod]:
+    """A fake control plane of this test's own; pods run as soon as they are created.
+
+    One per test, as in the other runpod-api tests: a request an earlier test abandoned cannot reach it.
+    """
+    server = FakeRunpod()
+    server.state = SshAddressState(boot_polls=0)
+    with server:
+        yield server
 
 
 @pytest.fixture
@@ -132,30 +157,39 @@ def state(fake: FakeRunpod) -> SshAddressState:
 
 
 @pytest.fixture
-def serverless(serverless_api: FakeServerless) -> FakeServerless:
-    serverless_api.reset()
-    return serverless_api
+def serverless(fake: FakeRunpod) -> Iterator[FakeServerless]:
+    """A fake serverless API of this test's own, taking the same API key as the control plane."""
+    server = FakeServerless(api_key=fake.api_key).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
-def runpod(fake: FakeRunpod, serverless: FakeServerless, tmp_path: Path) -> Runpod:
-    """The `runpod` command, with a fresh HOME, the fakes' URLs, and the fake's API key in RUNPOD_API_KEY."""
-    assert RUNPOD.exists(), f"the runpod console script is not installed next to {sys.executable}"
+def runpod_env(fake: FakeRunpod, serverless: FakeServerless, tmp_path: Path) -> dict[str, str]:
+    """A fresh HOME, the fakes' URLs, and the fake's API key in RUNPOD_API_KEY."""
     home = tmp_path / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RUNPOD_", "SSH_", "TTY_", "FORCE_COLOR"))}
-    # Let the child cache bytecode: compiling every module of fabric, gql and typer anew costs each run seconds.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.update(
-        HOME=str(home),
-        RUNPOD_API_KEY=fake.api_key,
-        RUNPOD_API_BASE_URL=fake.url,
-        RUNPOD_ENDPOINT_BASE_URL=serverless.url,
-        COLUMNS="200",
-    )
-    work = tmp_path / "work"
-    work.mkdir()
-    return Runpod(env, work)
+    (tmp_path / "work").mkdir()
+    return {
+        "HOME": str(home),
+        "RUNPOD_API_KEY": fake.api_key,
+        "RUNPOD_API_BASE_URL": fake.url,
+        "RUNPOD_ENDPOINT_BASE_URL": serverless.url,
+        "COLUMNS": "200",
+    }
+
+
+@pytest.fixture
+def runpod_process(runpod_env: dict[str, str], tmp_path: Path) -> Runpod:
+    """The installed `runpod` console script, run as a subprocess."""
+    assert RUNPOD.exists(), f"the runpod console script is not installed next to {sys.executable}"
+    return RunpodProcess(runpod_env, tmp_path / "work")
+
+
+@pytest.fixture
+def runpod(runpod_env: dict[str, str], tmp_path: Path) -> Runpod:
+    """The `runpod` app run in this process (see `runpod_process` for the real console script)."""
+    return RunpodInProcess(runpod_env, tmp_path / "work")
 
 
 @pytest.fixture

@@ -30,18 +30,6 @@ def test_unknown_command_is_a_usage_error(runpod: Runpod) -> None:
     assert "No such command 'launch'" in result.stderr
 
 
-def test_bash_completion_script_is_offered(runpod: Runpod) -> None:
-    result = runpod.ok("--show-completion", "bash")
-    assert "_runpod_completion" in result.stdout
-    assert "complete " in result.stdout
-
-
-def test_completion_completes_subcommands(runpod: Runpod) -> None:
-    env = {"_RUNPOD_COMPLETE": "complete_bash", "COMP_WORDS": "runpod endpoint pu", "COMP_CWORD": "2"}
-    result = runpod.ok(env=env)
-    assert result.stdout.split() == ["purge-queue"]
-
-
 def test_server_failure_is_one_line_without_traceback(runpod: Runpod, fake: runpod_api.testing.FakeRunpod) -> None:
     from runpod_api.testing import Fault
 

@@ -172,12 +172,6 @@ def test_run_that_runs_out_of_time_exits_124(runpod: Runpod, serverless: FakeSer
     assert "did not finish in time (last status IN_PROGRESS); it goes on: `runpod endpoint status ep1" in result.error
 
 
-def test_run_shows_a_spinner_while_it_waits(runpod: Runpod, serverless: FakeServerless) -> None:
-    serverless.script = Script(statuses=["IN_QUEUE", "IN_PROGRESS", "COMPLETED"], output=1)
-    result = runpod.ok("endpoint", "run", "ep1", env={"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1"})
-    assert "waiting for its output" in result.stderr
-
-
 def test_refused_job_reports_the_status(runpod: Runpod, serverless: FakeServerless) -> None:
     serverless.fail("run", Fault(status=400, body={"error": "input too large"}))
     result = runpod("endpoint", "run", "ep1")

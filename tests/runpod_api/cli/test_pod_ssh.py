@@ -15,6 +15,12 @@ from .sshd import Sshd, keygen, start_sshd
 USER = getpass.getuser()  # root in CI; sshd lets only the user it runs as log in otherwise
 
 
+@pytest.fixture
+def runpod(runpod_process: Runpod) -> Runpod:
+    """SSH runs in a subprocess here: fabric forwards the real stdin, as it does for a user."""
+    return runpod_process
+
+
 @pytest.fixture(scope="module")
 def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
     server = start_sshd(tmp_path_factory.mktemp("sshd"))

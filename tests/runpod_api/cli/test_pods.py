@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from runpod_api.testing import FakeRunpod
 
-from .conftest import GPU, Client, Runpod, SshAddressState
+from .conftest import GPU, Client, Runpod
 
 
 def test_list_prints_json_for_scripts(runpod: Runpod, pod_id: str) -> None:
@@ -130,25 +130,6 @@ def test_create_reports_invalid_ports_as_a_usage_error(runpod: Runpod) -> None:
     result = runpod("pod", "create", "x", "--image", "a", "--gpu-type", GPU, "--ports", "80")
     assert result.code == 2
     assert result.error.startswith("error: invalid arguments: ports: port '80' is not <number>/<http|tcp|udp>")
-
-
-def test_create_and_wait_shows_a_spinner_until_the_pod_runs(runpod: Runpod, state: SshAddressState) -> None:
-    state.boot_polls = 2
-    result = runpod.ok(
-        "pod", "create", "w", "--image", "a", "--gpu-type", GPU, "--wait", "--poll-interval", "0.05", "--json",
-        env={"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1"},
-    )  # fmt: skip
-    assert result.json()["runtime"] is not None
-    assert "Waiting for pod" in result.stderr
-
-
-def test_wait_that_runs_out_exits_124(runpod: Runpod, state: SshAddressState) -> None:
-    state.boot_polls = 1000
-    result = runpod(
-        "pod", "create", "w", "--image", "a", "--gpu-type", GPU, "--wait", "--timeout", "0.2", "--poll-interval", "0.05"
-    )  # fmt: skip
-    assert result.code == 124
-    assert "was not running after 0.2s" in result.error
 
 
 def test_stop_then_resume(runpod: Runpod, pod_id: str) -> None:

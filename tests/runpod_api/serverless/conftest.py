@@ -15,18 +15,12 @@ from .fake_serverless import API_KEY, FakeServerless
 ENDPOINT_ID = "ep-test"
 
 
-@pytest.fixture(scope="session")
-def server() -> Iterator[FakeServerless]:
-    fake = FakeServerless().start()
-    yield fake
-    fake.stop()
-
-
 @pytest.fixture
-def fake(server: FakeServerless) -> FakeServerless:
-    """The fake API, with no jobs, faults or recorded requests left from an earlier test."""
-    server.reset()
-    return server
+def fake() -> Iterator[FakeServerless]:
+    """A fake serverless API of this test's own, so a request an earlier test abandoned cannot reach it."""
+    server = FakeServerless().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(params=["sync", "async"])

@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -89,21 +90,16 @@ class FakeServerless:
         self.jobs: dict[str, FakeJob] = {}
         self.requests: list[Recorded] = []
         self.script = Script()
+        self.script_for: Callable[[Any], Script] | None = None
+        """When set, picks each submitted job's script from its input (else every job follows `script`)."""
         self.health_body: dict[str, Any] | None = None
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-serverless", daemon=True)
-
-    def reset(self) -> None:
-        """Forget every job, fault and request, and script the next jobs to complete at once."""
-        with self._lock:
-            self.jobs.clear()
-            self.requests.clear()
-            self._faults.clear()
-            self.script = Script()
-            self.health_body = None
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, name="fake-serverless", daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -157,7 +153,8 @@ class FakeServerless:
         if route in ("run", "runsync") and method == "POST":
             if not isinstance(body, dict) or "input" not in body:
                 return 400, {"error": "the body needs an input"}, {}
-            job = FakeJob(id=f"job-{uuid.uuid4().hex[:12]}", input=body["input"], script=self.script)
+            script = self.script_for(body["input"]) if self.script_for is not None else self.script
+            job = FakeJob(id=f"job-{uuid.uuid4().hex[:12]}", input=body["input"], script=script)
             self.jobs[job.id] = job
             if route == "runsync":
                 job.read()

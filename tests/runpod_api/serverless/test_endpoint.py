@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from typing import Any
@@ -162,12 +163,32 @@ async def test_run_sync_raises_a_typed_error_for_a_job_that_did_not_complete(
         assert "CUDA out of memory" in str(error)
 
 
+async def test_run_sync_failure_reads_the_exception_a_worker_reported_as_json(
+    endpoint: Any, fake: FakeServerless, resolve: Any
+) -> None:
+    reported = json.dumps(
+        {"error_type": "<class 'ValueError'>", "error_message": "failing on purpose", "error_traceback": "..."}
+    )
+    fake.script = Script(statuses=["FAILED"], error=reported)
+    with pytest.raises(JobFailedError, match="failed: ValueError: failing on purpose$") as caught:
+        await resolve(endpoint.run_sync({"a": 1}))
+    assert caught.value.error == reported
+
+
+async def test_run_sync_failure_shows_an_error_text_that_is_not_json_as_it_came(
+    endpoint: Any, fake: FakeServerless, resolve: Any
+) -> None:
+    fake.script = Script(statuses=["FAILED"], error="{not json: handler: boom")
+    with pytest.raises(JobFailedError, match="failed: {not json: handler: boom$"):
+        await resolve(endpoint.run_sync({"a": 1}))
+
+
 async def test_run_sync_failure_names_the_worker_error_message(
     endpoint: Any, fake: FakeServerless, resolve: Any
 ) -> None:
     worker_error = {"error_type": "ValueError", "error_message": "bad prompt", "error_traceback": "Traceback..."}
     fake.script = Script(statuses=["FAILED"], error=worker_error)
-    with pytest.raises(JobFailedError, match="failed: bad prompt$") as caught:
+    with pytest.raises(JobFailedError, match="failed: ValueError: bad prompt$") as caught:
         await resolve(endpoint.run_sync({"a": 1}))
     assert caught.value.error == worker_error
 
@@ -178,9 +199,10 @@ async def test_run_sync_timeout_bounds_the_whole_call(
     fake.script = Script(statuses=["IN_QUEUE", "IN_PROGRESS"])
     endpoint = make_endpoint(**real_time)
     start = time.monotonic()
-    with pytest.raises(JobTimeoutError, match=r"did not finish within 0.6s \(last status IN_PROGRESS\)") as caught:
-        await resolve(endpoint.run_sync({"a": 1}, timeout=0.6))
-    assert 0.6 <= time.monotonic() - start < 1.0
+    with pytest.raises(JobTimeoutError, match=r"did not finish within 2.3s \(last status IN_PROGRESS\)") as caught:
+        await resolve(endpoint.run_sync({"a": 1}, timeout=2.3))
+    assert 2.3 <= time.monotonic() - start < 2.7
+    assert fake.routes()[0] == "runsync"
     assert caught.value.status == "IN_PROGRESS"
     assert caught.value.job_id in fake.jobs
     assert fake.jobs[caught.value.job_id].status == "IN_PROGRESS"  # not cancelled
@@ -198,13 +220,22 @@ async def test_run_sync_asks_the_server_to_hold_no_longer_than_the_timeout(
 async def test_run_sync_timeout_bounds_a_runsync_answer_that_never_comes(
     make_endpoint: Any, fake: FakeServerless, resolve: Any, real_time: dict[str, Any]
 ) -> None:
-    fake.fail("runsync", Fault(delay=3.0, status=200, body={"id": "late", "status": "COMPLETED"}))
+    fake.fail("runsync", Fault(delay=4.0, status=200, body={"id": "late", "status": "COMPLETED"}))
     endpoint = make_endpoint(**real_time)
     start = time.monotonic()
     with pytest.raises(APITimeoutError):
-        await resolve(endpoint.run_sync({"a": 1}, timeout=0.5))
-    assert time.monotonic() - start < 1.0
+        await resolve(endpoint.run_sync({"a": 1}, timeout=2.2))
+    assert 2.2 <= time.monotonic() - start < 2.7
     assert fake.routes() == ["runsync"]
+    assert 1_100 < int(fake.requests[0].query["wait"]) <= 1_200
+
+
+async def test_run_sync_with_less_time_than_the_shortest_hold_submits_with_run_and_polls(
+    endpoint: Any, fake: FakeServerless, resolve: Any
+) -> None:
+    fake.script = Script(statuses=["IN_PROGRESS", "COMPLETED"], output="quick")
+    assert await resolve(endpoint.run_sync({"a": 1}, timeout=1.5)) == "quick"
+    assert fake.routes() == ["run", "status", "status"]
 
 
 async def test_run_sync_is_not_repeated_after_a_server_error(endpoint: Any, fake: FakeServerless, resolve: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx2
 import pytest
 
-from runpod_api import InternalServerError, Runpod
+from runpod_api import InternalServerError, RetryPolicy, Runpod
 from runpod_api.testing import FakeRunpod, Fault
 
 
@@ -25,9 +25,11 @@ def test_process_serves_the_client(fake_process: dict[str, str], control: httpx2
     assert [r["operation"] for r in control.get("/_fake/requests").json()] == ["CreateCpuPod", "ListPods"]
 
 
-def test_faults_can_be_queued_over_http(fake_process: dict[str, str], control: httpx2.Client) -> None:
+def test_faults_can_be_queued_over_http(
+    fake_process: dict[str, str], control: httpx2.Client, policy: RetryPolicy
+) -> None:
     control.post("/_fake/faults", json={"status": 500, "times": 3}).raise_for_status()
-    with Runpod(api_key=fake_process["api_key"], base_url=fake_process["url"]) as client:
+    with Runpod(api_key=fake_process["api_key"], base_url=fake_process["url"], retry_policy=policy) as client:
         with pytest.raises(InternalServerError):
             client.with_options(max_retries=0).user.get()
         assert client.user.get().email == "developer@example.com"  # the two faults left are retried away

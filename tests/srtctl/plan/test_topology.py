@@ -316,3 +316,16 @@ def test_health_interval_must_not_exceed_its_timeout() -> None:
 
 def test_check_job_returns_nothing_for_a_sound_job() -> None:
     assert check_job(load(DISAGG)) == []
+
+
+def test_mock_engine_failure_flags_reach_the_engine_command() -> None:
+    args = "{empty-completions: true, error-rate: 0.5, exit-code: 3}"
+    text = DISAGG + f"backend:\n  type: mock\n  decode:\n    args: {args}\n"
+    launch = plan(load(text))
+    decode = next(p for p in launch.processes if p.role == "decode")
+    assert decode.argv[-5:] == ("--empty-completions", "--error-rate", "0.5", "--exit-code", "3")
+
+
+def test_mock_engine_switch_flags_take_true_or_false() -> None:
+    message = error(DISAGG + "backend:\n  type: mock\n  decode:\n    args: {empty-completions: sometimes}\n")
+    assert "backend.decode.args.empty-completions: expected true or false, got 'sometimes'" in message

@@ -22,6 +22,7 @@ from http import HTTPStatus
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
+from ._config import resolve_api_key
 from ._exceptions import APIError, APIResponseValidationError, APIStatusError, make_status_error
 from ._http import USER_AGENT, AsyncHTTPClient, HTTPRequest, HTTPResponse, SyncHTTPClient, display_url
 from ._redact import get_logger, redact, redact_json
@@ -37,6 +38,7 @@ __all__ = (
     "BaseAPIClient",
     "RequestOptions",
     "SyncAPIClient",
+    "core_settings",
     "decode_json",
 )
 
@@ -114,6 +116,26 @@ def decode_json(response: HTTPResponse, *, secrets: tuple[str, ...] = ()) -> Any
             method=response.method,
             url=display_url(response.url),
         ) from None
+
+
+def core_settings(
+    *,
+    api_key: str | None,
+    profile: str | None,
+    base_url: str,
+    max_retries: int | NotGiven,
+    retry_policy: RetryPolicy | None,
+) -> dict[str, Any]:
+    """The settings a public client passes to its core: the API key found, the base URL, the retry policy.
+
+    Raises:
+        ConfigError: No API key was found, or the one found is unusable.
+    """
+    credentials = resolve_api_key(api_key, profile=profile)
+    policy = retry_policy if retry_policy is not None else RetryPolicy()
+    if not isinstance(max_retries, NotGiven):
+        policy = policy.with_max_retries(max_retries)
+    return {"api_key": credentials.api_key, "base_url": base_url, "retry_policy": policy}
 
 
 class BaseAPIClient:

@@ -14,13 +14,14 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
-from ._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient, decode_json
-from ._config import API_BASE_URL_ENV, DEFAULT_API_BASE_URL, resolve_api_key, resolve_base_url
+from ._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient, core_settings, decode_json
+from ._config import API_BASE_URL_ENV, DEFAULT_API_BASE_URL, resolve_base_url
 from ._exceptions import RunpodError
 from ._http import HTTPResponse, display_url
 from ._plan import GraphQLCall, Plan, Sleep
 from ._retry import RetryPolicy
 from ._types import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, Timeout, TimeoutTypes
+from .serverless import AsyncEndpoint, Endpoint
 
 if TYPE_CHECKING:
     import httpx2
@@ -51,14 +52,12 @@ def _settings(
     max_retries: int | NotGiven,
     retry_policy: RetryPolicy | None,
 ) -> dict[str, Any]:
-    credentials = resolve_api_key(api_key, profile=profile)
     url = resolve_base_url(base_url, env_var=API_BASE_URL_ENV, default=DEFAULT_API_BASE_URL)
     # RUNPOD_API_BASE_URL holds the base without /graphql (runpod-python's rule); accept the full URL too.
     url = url.removesuffix(GRAPHQL_PATH)
-    policy = retry_policy if retry_policy is not None else RetryPolicy()
-    if not isinstance(max_retries, NotGiven):
-        policy = policy.with_max_retries(max_retries)
-    return {"api_key": credentials.api_key, "base_url": url, "retry_policy": policy}
+    return core_settings(
+        api_key=api_key, profile=profile, base_url=url, max_retries=max_retries, retry_policy=retry_policy
+    )
 
 
 def _string_leaves(value: Any) -> builtins.list[str]:
@@ -318,6 +317,18 @@ class Runpod(_RunpodBase[SyncAPIClient]):
             except RunpodError as exc:
                 error = exc
 
+    def endpoint(self, endpoint_id: str, *, base_url: str | None = None) -> Endpoint:
+        """A client for the jobs of one serverless endpoint (run, run_sync, stream...).
+
+        It shares this client's API key, time limits, retry policy, headers and connections, and lives as
+        long as this client. Its base URL: `base_url`, else `RUNPOD_ENDPOINT_BASE_URL`, else the public
+        serverless API (`https://api.runpod.ai/v2`).
+
+        Example:
+            >>> client.endpoint("abc123").run_sync({"prompt": "hello"}, timeout=60)  # doctest: +SKIP
+        """
+        return Endpoint._from_core(self._core, endpoint_id, base_url=base_url)
+
     def close(self) -> None:
         """Close the client's connections (not those of an `http_client` passed in)."""
         self._core.close()
@@ -456,6 +467,10 @@ class AsyncRunpod(_RunpodBase[AsyncAPIClient]):
                 answer = await self._call(step, timeout, max_retries)
             except RunpodError as exc:
                 error = exc
+
+    def endpoint(self, endpoint_id: str, *, base_url: str | None = None) -> AsyncEndpoint:
+        """A client for the jobs of one serverless endpoint, sharing this client's settings (see `Runpod.endpoint`)."""
+        return AsyncEndpoint._from_core(self._core, endpoint_id, base_url=base_url)
 
     async def aclose(self) -> None:
         """Close the client's connections (not those of an `http_client` passed in)."""

@@ -2,8 +2,8 @@
 
 A resource (`client.pods`) never talks to the network itself. It asks its backend for a *plan*: a
 generator that yields steps (a GraphQL call, a pause) and finally returns the result. The sync and the
-async client run the same plan, each with its own I/O, so one plan serves both. Plans hold no I/O and no
-clock beyond counting, which also makes them easy to test.
+async client run the same plan, each with its own I/O, so one plan serves both. Plans do no I/O themselves
+(a wait yields `Sleep` steps), which also makes them easy to test.
 
 Today every resource has a GraphQL backend (`_backends.graphql`). Runpod retires its GraphQL API in
 favour of REST v2; a REST backend can then replace one resource at a time by yielding a REST step,

@@ -31,7 +31,6 @@ class State:
     json: bool = False
     """`runpod --json ...`: every command prints JSON."""
     _client: Runpod | None = field(default=None, repr=False)
-    _endpoints: list[Endpoint] = field(default_factory=list, repr=False)
 
     @classmethod
     def of(cls, ctx: typer.Context) -> State:
@@ -60,18 +59,11 @@ class State:
             raise CliError(f"no Runpod API key: save one with `runpod config set`, or set {API_KEY_ENV}", EXIT_AUTH)
 
     def endpoint(self, endpoint_id: str) -> Endpoint:
-        """A serverless client for one endpoint, with the same key."""
-        from ..serverless import Endpoint
-
-        self._check_some_key()
-        endpoint = Endpoint(endpoint_id, profile=self.profile)
-        self._endpoints.append(endpoint)
-        return endpoint
+        """A serverless client for one endpoint, sharing the control-plane client's key and connections."""
+        return self.client().endpoint(endpoint_id)
 
     def close(self) -> None:
         """Release the clients' connections."""
         if self._client is not None:
             self._client.close()
             self._client = None
-        while self._endpoints:
-            self._endpoints.pop().close()

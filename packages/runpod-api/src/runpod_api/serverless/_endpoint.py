@@ -11,11 +11,18 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
-from .._base_client import AsyncAPIClient, BaseAPIClient, RequestOptions, SyncAPIClient, decode_json
-from .._config import DEFAULT_ENDPOINT_BASE_URL, ENDPOINT_BASE_URL_ENV, resolve_api_key, resolve_base_url
+from .._base_client import (
+    AsyncAPIClient,
+    BaseAPIClient,
+    RequestOptions,
+    SyncAPIClient,
+    core_settings,
+    decode_json,
+)
+from .._config import DEFAULT_ENDPOINT_BASE_URL, ENDPOINT_BASE_URL_ENV, resolve_base_url
 from .._exceptions import APIError
 from .._retry import RetryPolicy
-from .._types import NOT_GIVEN, NotGiven, Timeout, TimeoutTypes
+from .._types import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, TimeoutTypes
 from . import _plan
 from ._models import EndpointHealth, JobPolicy, JobState, JobStatus, PurgeResult, S3Config
 from ._plan import Call, Chunk, Deadline, Plan, PollPolicy, Step, Target
@@ -30,28 +37,12 @@ CoreT = TypeVar("CoreT", bound=BaseAPIClient)
 
 DEFAULT_RUN_SYNC_TIMEOUT = 300.0
 """How long `run_sync` waits for a job by default, in seconds, in all."""
-_DEFAULT_TIMEOUT = Timeout()
 
 
 def _require(name: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{name} must be a non-empty string, got {value!r}")
     return value
-
-
-def _settings(
-    *,
-    api_key: str | None,
-    profile: str | None,
-    base_url: str | None,
-    max_retries: int | NotGiven,
-    retry_policy: RetryPolicy | None,
-) -> dict[str, Any]:
-    credentials = resolve_api_key(api_key, profile=profile)
-    policy = retry_policy if retry_policy is not None else RetryPolicy()
-    if not isinstance(max_retries, NotGiven):
-        policy = policy.with_max_retries(max_retries)
-    return {"api_key": credentials.api_key, "base_url": endpoint_base_url(base_url), "retry_policy": policy}
 
 
 def endpoint_base_url(base_url: str | None = None) -> str:
@@ -183,7 +174,7 @@ class Endpoint(_EndpointBase[SyncAPIClient]):
         api_key: str | None = None,
         profile: str | None = None,
         base_url: str | None = None,
-        timeout: TimeoutTypes = _DEFAULT_TIMEOUT,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
         poll_policy: PollPolicy | None = None,
@@ -210,8 +201,12 @@ class Endpoint(_EndpointBase[SyncAPIClient]):
             ConfigError: No API key was found, or the base URL is invalid.
             ValueError: `endpoint_id` is empty.
         """
-        settings = _settings(
-            api_key=api_key, profile=profile, base_url=base_url, max_retries=max_retries, retry_policy=retry_policy
+        settings = core_settings(
+            api_key=api_key,
+            profile=profile,
+            base_url=endpoint_base_url(base_url),
+            max_retries=max_retries,
+            retry_policy=retry_policy,
         )
         core = SyncAPIClient(**settings, timeout=timeout, default_headers=default_headers, http_client=http_client)
         self._setup(endpoint_id, core, poll_policy)
@@ -410,7 +405,7 @@ class AsyncEndpoint(_EndpointBase[AsyncAPIClient]):
         api_key: str | None = None,
         profile: str | None = None,
         base_url: str | None = None,
-        timeout: TimeoutTypes = _DEFAULT_TIMEOUT,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
         poll_policy: PollPolicy | None = None,
@@ -423,8 +418,12 @@ class AsyncEndpoint(_EndpointBase[AsyncAPIClient]):
             ConfigError: No API key was found, or the base URL is invalid.
             ValueError: `endpoint_id` is empty.
         """
-        settings = _settings(
-            api_key=api_key, profile=profile, base_url=base_url, max_retries=max_retries, retry_policy=retry_policy
+        settings = core_settings(
+            api_key=api_key,
+            profile=profile,
+            base_url=endpoint_base_url(base_url),
+            max_retries=max_retries,
+            retry_policy=retry_policy,
         )
         core = AsyncAPIClient(**settings, timeout=timeout, default_headers=default_headers, http_client=http_client)
         self._setup(endpoint_id, core, poll_policy)

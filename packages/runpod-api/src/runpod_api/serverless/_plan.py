@@ -8,7 +8,9 @@ rule here (when to poll, when a wait is over, which state is which error) holds 
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from .._exceptions import (
     JobFailedError,
     JobTimeoutError,
 )
-from .._redact import redact, redact_json
+from .._redact import get_logger, redact, redact_json
 from .._types import Timeout
 from ._models import JobPolicy, JobState, JobStatus, S3Config, parse_health, parse_purge, parse_state
 
@@ -53,13 +55,18 @@ __all__ = (
 
 T = TypeVar("T")
 
+logger = get_logger(__name__)
+
 RUNSYNC_HOLD = 90.0
 """The longest `/runsync` is asked to hold the answer (`?wait=`) before the client polls instead."""
 _RUNSYNC_SLACK = 1.0
 """Seconds of a bounded `run_sync` kept back from the server's hold, for the answer to travel."""
+_RUNSYNC_MIN_HOLD = 1.0
+"""The shortest `?wait=` the platform accepts (1000 ms)."""
 _READ_MARGIN = 15.0
 """How much longer than the hold the client waits for `/runsync` to answer."""
 _MAX_MESSAGE = 500
+_CLASS_NAME = re.compile(r"^<class '(?:[\w.]*\.)?(\w+)'>$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,13 +205,26 @@ def run_body(
 
 
 def _describe(error: Any) -> str:
+    """A one-line account of a job's error, for messages.
+
+    Workers report an exception as a JSON string holding `error_type` (`"<class 'ValueError'>"`) and
+    `error_message`; that becomes `ValueError: <message>`. Anything else is shown as it came.
+    """
     if error is None:
         return ""
+    if isinstance(error, str) and error.lstrip().startswith("{"):
+        try:
+            parsed = json.loads(error)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, Mapping):
+            error = parsed
+    text = str(error)
     if isinstance(error, Mapping):
         picked = error.get("error_message") or error.get("message") or error.get("error")
-        text = str(picked) if picked else str(error)
-    else:
-        text = str(error)
+        if picked:
+            kind = _CLASS_NAME.sub(r"\1", str(error.get("error_type") or ""))
+            text = f"{kind}: {picked}" if kind else str(picked)
     text = redact(" ".join(text.split()))
     return text[:_MAX_MESSAGE] + ("..." if len(text) > _MAX_MESSAGE else "")
 
@@ -303,6 +323,7 @@ def wait(target: Target, job_id: str, known: JobState | None, deadline: Deadline
             return state
         last = state.status
         delay = next(delays)
+        logger.debug("job %s on endpoint %s is %s; next check in %.2fs", job_id, target.endpoint_id, last, delay)
         if deadline is not None and delay >= deadline.left():
             # The next check would come after the deadline: wait out the time left, then give up.
             yield Sleep(max(deadline.left(), 0.0))
@@ -316,13 +337,20 @@ def run_sync(
     """Submit with `/runsync`, and if the answer comes back before the job ends, poll `/status` for the rest.
 
     The server is asked to hold its answer no longer than the time left (`?wait=`), and every request is cut
-    to the deadline, so the whole call ends by it.
+    to the deadline, so the whole call ends by it. With less time left than the shortest hold the platform
+    accepts, the job is submitted with `/run` and polled from the start.
 
     Raises:
         JobTimeoutError: The job did not end before the deadline.
         APITimeoutError: `/runsync` itself did not answer before the deadline (no job id is known then).
     """
-    hold = RUNSYNC_HOLD if deadline is None else max(0.0, min(RUNSYNC_HOLD, deadline.left() - _RUNSYNC_SLACK))
+    if deadline is None:
+        hold = RUNSYNC_HOLD
+    else:
+        hold = min(RUNSYNC_HOLD, deadline.left() - _RUNSYNC_SLACK)
+        if hold < _RUNSYNC_MIN_HOLD:
+            state = yield from run(target, body, secrets)
+            return (yield from wait(target, state.id, state, deadline))
     read = target.timeout.read
     options = RequestOptions(
         method="POST",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import socket
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -192,6 +193,11 @@ class _HTTPServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.fake = fake
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet when a client hung up first (one that timed out on purpose); report anything else."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class FakeRunpod:
     """A fake Runpod control plane: a GraphQL server on 127.0.0.1 with in-memory state and fault injection.
@@ -230,7 +236,7 @@ class FakeRunpod:
 
     def serve_forever(self) -> None:
         """Serve in this thread until `shutdown` is called from another."""
-        self._httpd.serve_forever(poll_interval=0.05)  # shutdown waits up to one poll interval
+        self._httpd.serve_forever(poll_interval=0.01)  # shutdown waits up to one poll interval
 
     def shutdown(self) -> None:
         """Stop serving and release the port."""

@@ -25,6 +25,9 @@ MOCK_FLAGS: Mapping[str, type] = {
     "startup-delay": float,
     "exit-at-startup": int,
     "exit-after": float,
+    "exit-code": int,
+    "error-rate": float,
+    "empty-completions": bool,
 }
 """Flags a config may give the mock engine, with the type each takes."""
 
@@ -32,6 +35,8 @@ _OWNED = ("host", "port", "role", "served-model-name", "disaggregation-bootstrap
 
 
 def _parses(kind: type, value: ArgValue) -> bool:
+    if kind is bool:
+        return isinstance(value, bool) or value is None
     if not isinstance(value, str):
         return False
     try:
@@ -60,7 +65,7 @@ class MockBackend(Backend):
             elif flag not in MOCK_FLAGS:
                 findings.append(((flag,), f"not a mock engine flag; expected one of: {', '.join(MOCK_FLAGS)}"))
             elif not _parses(MOCK_FLAGS[flag], value):
-                kind = "a whole number" if MOCK_FLAGS[flag] is int else "a number"
+                kind = {int: "a whole number", bool: "true or false"}.get(MOCK_FLAGS[flag], "a number")
                 findings.append(((flag,), f"expected {kind}, got {value!r}"))
         return findings
 
