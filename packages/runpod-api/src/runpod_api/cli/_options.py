@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from ._errors import EXIT_USAGE, CliError
+from ._render import report
 
 __all__ = (
     "JsonFlag",
     "YesFlag",
     "confirm_or_refuse",
+    "delete_confirmed",
     "parse_env",
     "read_json_input",
 )
@@ -84,3 +87,29 @@ def confirm_or_refuse(action: str, yes: bool) -> None:
         raise CliError(f"pass --yes to {action} (not on a terminal to ask)", EXIT_USAGE)
     if not typer.confirm(action[:1].upper() + action[1:] + "?", default=False):
         raise CliError(f"did not {action}: not confirmed")
+
+
+def delete_confirmed(
+    as_json: bool,
+    yes: bool,
+    what: str,
+    resource_id: str,
+    delete: Callable[[str], object],
+    *,
+    verb: str = "delete",
+    warning: str = "",
+) -> None:
+    """Ask (or take `--yes`), delete, and say so: `{"id": ..., "deleted": true}` in JSON.
+
+    Args:
+        as_json: Print JSON.
+        yes: `--yes` was given.
+        what: What is deleted, as a person says it: "network volume".
+        resource_id: Its id.
+        delete: The library call that deletes it.
+        verb: "delete", or "terminate" for a pod.
+        warning: Added to the question, such as " and everything on it".
+    """
+    confirm_or_refuse(f"{verb} {what} {resource_id}{warning}", yes)
+    delete(resource_id)
+    report(as_json, {"id": resource_id, f"{verb}d": True}, f"{verb.capitalize()}d {what} {resource_id}.")

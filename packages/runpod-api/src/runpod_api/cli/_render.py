@@ -14,12 +14,14 @@ import os
 import sys
 from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._redact import REDACTED
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+T = TypeVar("T")
 
 __all__ = (
     "HIDDEN",
@@ -28,8 +30,10 @@ __all__ = (
     "details",
     "error_line",
     "jsonable",
+    "listing",
     "print_json",
     "progress",
+    "report",
     "say",
     "stderr_console",
     "stdout_console",
@@ -102,6 +106,26 @@ def error_line(message: str) -> None:
     """Write the one-line reason for a failure to stderr."""
     sys.stderr.write(f"error: {message}\n")
     sys.stderr.flush()
+
+
+def report(as_json: bool, value: Any, human: str | Callable[[], None]) -> None:
+    """Print a command's result: `value` as JSON when asked for, else `human` (a line, or what draws it)."""
+    if as_json:
+        print_json(value)
+    elif callable(human):
+        human()
+    else:
+        say(human)
+
+
+def listing(
+    as_json: bool, items: Sequence[T], columns: Sequence[str], row: Callable[[T], Sequence[Any]], *, empty: str
+) -> None:
+    """Print a list: the items as JSON when asked for, else a table with one `row(item)` each."""
+    if as_json:
+        print_json(items)
+    else:
+        table(columns, [row(item) for item in items], empty=empty)
 
 
 def cell(value: Any) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from . import _render
 from ._errors import EXIT_FAILURE, EXIT_TIMEOUT, EXIT_USAGE, CliError
-from ._options import JsonFlag, YesFlag, confirm_or_refuse, parse_env, read_json_input
+from ._options import JsonFlag, YesFlag, confirm_or_refuse, delete_confirmed, parse_env, read_json_input
 from ._state import State
 
 if TYPE_CHECKING:
@@ -79,42 +80,26 @@ EnvOption = Annotated[
 ]
 
 
-def _settings(
-    *,
-    gpu: list[str] | None,
-    cpu: list[str] | None,
-    gpu_count: int | None,
-    workers_min: int | None,
-    workers_max: int | None,
-    idle_timeout: int | None,
-    scaler: Scaler | None,
-    scaler_value: int | None,
-    flashboot: bool | None,
-    network_volume: list[str] | None,
-    locations: str | None,
-    cuda: list[str] | None,
-    min_cuda: str | None,
-    execution_timeout: int | None,
-    kind: EndpointKind | None,
-    env: list[str] | None,
-) -> dict[str, Any]:
-    """The library's arguments for the options that were given (the others keep their value or default)."""
+def _settings(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The library's arguments for the options that were given (`options`: the command's `locals()`)."""
+    gpu, cpu, scaler, kind = options["gpu"], options["cpu"], options["scaler"], options.get("kind")
+    execution_timeout, network_volume = options["execution_timeout"], options["network_volume"]
     values: dict[str, Any] = {
         "gpu_ids": gpu,
         "instance_ids": cpu,
-        "gpu_count": gpu_count,
-        "workers_min": workers_min,
-        "workers_max": workers_max,
-        "idle_timeout": idle_timeout,
+        "gpu_count": options["gpu_count"],
+        "workers_min": options["workers_min"],
+        "workers_max": options["workers_max"],
+        "idle_timeout": options["idle_timeout"],
         "scaler_type": scaler.name if scaler else None,
-        "scaler_value": scaler_value,
-        "flashboot": flashboot,
-        "locations": locations,
-        "allowed_cuda_versions": cuda,
-        "min_cuda_version": min_cuda,
+        "scaler_value": options["scaler_value"],
+        "flashboot": options["flashboot"],
+        "locations": options["locations"],
+        "allowed_cuda_versions": options["cuda"],
+        "min_cuda_version": options["min_cuda"],
         "execution_timeout_ms": execution_timeout * 1000 if execution_timeout is not None else None,
         "endpoint_type": kind.name if kind else None,
-        "env": parse_env(env),
+        "env": parse_env(options["env"]),
     }
     if network_volume:
         values["network_volume_ids" if len(network_volume) > 1 else "network_volume_id"] = (
@@ -153,15 +138,19 @@ def _show(state: State, endpoint: ServerlessEndpoint, json_: bool) -> None:
 def list_endpoints(ctx: typer.Context, json_: JsonFlag = False) -> None:
     """List the account's serverless endpoints."""
     state = State.of(ctx)
-    endpoints = state.client().endpoints.list()
-    if state.wants_json(json_):
-        _render.print_json(endpoints)
-        return
-    rows = [
-        (e.id, e.name, e.template_id, e.gpu_ids or ",".join(e.instance_ids or []), f"{e.workers_min}..{e.workers_max}")
-        for e in endpoints
-    ]
-    _render.table(["ID", "NAME", "TEMPLATE", "GPUS/CPUS", "WORKERS"], rows, empty="no endpoints")
+    _render.listing(
+        state.wants_json(json_),
+        state.client().endpoints.list(),
+        ["ID", "NAME", "TEMPLATE", "GPUS/CPUS", "WORKERS"],
+        lambda e: (
+            e.id,
+            e.name,
+            e.template_id,
+            e.gpu_ids or ",".join(e.instance_ids or []),
+            f"{e.workers_min}..{e.workers_max}",
+        ),
+        empty="no endpoints",
+    )
 
 
 @app.command("get")
@@ -198,29 +187,10 @@ def create_endpoint(
     if not gpu and not cpu:
         raise CliError("give --gpu POOL (e.g. AMPERE_16) or --cpu INSTANCE (e.g. cpu3c-2-4)", EXIT_USAGE)
     state = State.of(ctx)
-    values = _settings(
-        gpu=gpu,
-        cpu=cpu,
-        gpu_count=gpu_count,
-        workers_min=workers_min,
-        workers_max=workers_max,
-        idle_timeout=idle_timeout,
-        scaler=scaler,
-        scaler_value=scaler_value,
-        flashboot=flashboot,
-        network_volume=network_volume,
-        locations=locations,
-        cuda=cuda,
-        min_cuda=min_cuda,
-        execution_timeout=execution_timeout,
-        kind=kind,
-        env=env,
-    )
+    values = _settings(locals())
     endpoint = state.client().endpoints.create(name=name, template_id=template, **values)
-    if state.wants_json(json_):
-        _render.print_json(endpoint)
-    else:
-        _render.say(f"Created endpoint {endpoint.id} ({name}): run a job with `runpod endpoint run {endpoint.id}`.")
+    message = f"Created endpoint {endpoint.id} ({name}): run a job with `runpod endpoint run {endpoint.id}`."
+    _render.report(state.wants_json(json_), endpoint, message)
 
 
 @app.command("update")
@@ -248,24 +218,7 @@ def update_endpoint(
 ) -> None:
     """Change some of an endpoint's settings; the others stay as they are."""
     state = State.of(ctx)
-    values = _settings(
-        gpu=gpu,
-        cpu=cpu,
-        gpu_count=gpu_count,
-        workers_min=workers_min,
-        workers_max=workers_max,
-        idle_timeout=idle_timeout,
-        scaler=scaler,
-        scaler_value=scaler_value,
-        flashboot=flashboot,
-        network_volume=network_volume,
-        locations=locations,
-        cuda=cuda,
-        min_cuda=min_cuda,
-        execution_timeout=execution_timeout,
-        kind=None,  # fixed when the endpoint is created
-        env=env,
-    )
+    values = _settings(locals())
     if name is not None:
         values["name"] = name
     if template is not None:
@@ -273,22 +226,14 @@ def update_endpoint(
     if not values:
         raise CliError("give at least one setting to change (see `runpod endpoint update --help`)", EXIT_USAGE)
     endpoint = state.client().endpoints.update(endpoint_id, **values)
-    if state.wants_json(json_):
-        _render.print_json(endpoint)
-    else:
-        _render.say(f"Updated endpoint {endpoint_id}: {', '.join(sorted(values))}.")
+    _render.report(state.wants_json(json_), endpoint, f"Updated endpoint {endpoint_id}: {', '.join(sorted(values))}.")
 
 
 @app.command("delete")
 def delete_endpoint(ctx: typer.Context, endpoint_id: EndpointId, yes: YesFlag = False, json_: JsonFlag = False) -> None:
     """Delete an endpoint (scaled to zero workers first; asks first, unless --yes)."""
     state = State.of(ctx)
-    confirm_or_refuse(f"delete endpoint {endpoint_id}", yes)
-    state.client().endpoints.delete(endpoint_id)
-    if state.wants_json(json_):
-        _render.print_json({"id": endpoint_id, "deleted": True})
-    else:
-        _render.say(f"Deleted endpoint {endpoint_id}.")
+    delete_confirmed(state.wants_json(json_), yes, "endpoint", endpoint_id, state.client().endpoints.delete)
 
 
 # -- jobs ------------------------------------------------------------------------------------------------------

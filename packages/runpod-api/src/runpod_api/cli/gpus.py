@@ -19,15 +19,13 @@ app = typer.Typer(help="GPU types and their prices.", no_args_is_help=True)
 def list_gpus(ctx: typer.Context, json_: JsonFlag = False) -> None:
     """List every GPU type with its hourly prices."""
     state = State.of(ctx)
-    gpus = state.client().gpus.list()
-    if state.wants_json(json_):
-        _render.print_json(gpus)
-        return
-    rows = [
-        (g.id, g.display_name, g.memory_in_gb, g.secure_price, g.community_price, g.max_gpu_count)
-        for g in sorted(gpus, key=lambda g: (g.memory_in_gb or 0, g.id))
-    ]
-    _render.table(["ID", "NAME", "MEMORY GB", "SECURE $/H", "COMMUNITY $/H", "MAX COUNT"], rows)
+    _render.listing(
+        state.wants_json(json_),
+        sorted(state.client().gpus.list(), key=lambda g: (g.memory_in_gb or 0, g.id)),
+        ["ID", "NAME", "MEMORY GB", "SECURE $/H", "COMMUNITY $/H", "MAX COUNT"],
+        lambda g: (g.id, g.display_name, g.memory_in_gb, g.secure_price, g.community_price, g.max_gpu_count),
+        empty="no GPU types",
+    )
 
 
 @app.command("get")

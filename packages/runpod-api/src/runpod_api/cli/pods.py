@@ -9,7 +9,7 @@ import typer
 
 from . import _render
 from ._errors import EXIT_USAGE, CliError
-from ._options import JsonFlag, YesFlag, confirm_or_refuse, parse_env
+from ._options import JsonFlag, YesFlag, delete_confirmed, parse_env
 from ._state import State
 
 if TYPE_CHECKING:
@@ -98,12 +98,13 @@ def _wait(client: Runpod, pod_id: str, timeout: float, poll_interval: float) -> 
 def list_pods(ctx: typer.Context, json_: JsonFlag = False) -> None:
     """List the account's pods."""
     state = State.of(ctx)
-    pods = state.client().pods.list()
-    if state.wants_json(json_):
-        _render.print_json(pods)
-        return
-    rows = [(p.id, p.name, p.desired_status, _gpu(p), p.image_name, p.cost_per_hr, _ssh_address(p)) for p in pods]
-    _render.table(["ID", "NAME", "STATUS", "GPU", "IMAGE", "$/H", "SSH"], rows, empty="no pods")
+    _render.listing(
+        state.wants_json(json_),
+        state.client().pods.list(),
+        ["ID", "NAME", "STATUS", "GPU", "IMAGE", "$/H", "SSH"],
+        lambda p: (p.id, p.name, p.desired_status, _gpu(p), p.image_name, p.cost_per_hr, _ssh_address(p)),
+        empty="no pods",
+    )
 
 
 @app.command("get")
@@ -243,12 +244,10 @@ def resume_pod(
 def terminate_pod(ctx: typer.Context, pod_id: PodId, yes: YesFlag = False, json_: JsonFlag = False) -> None:
     """Delete a pod and its volume (asks first, unless --yes)."""
     state = State.of(ctx)
-    confirm_or_refuse(f"terminate pod {pod_id} and delete its volume", yes)
-    state.client().pods.terminate(pod_id)
-    if state.wants_json(json_):
-        _render.print_json({"id": pod_id, "terminated": True})
-    else:
-        _render.say(f"Terminated pod {pod_id}.")
+    terminate = state.client().pods.terminate
+    delete_confirmed(
+        state.wants_json(json_), yes, "pod", pod_id, terminate, verb="terminate", warning=" and delete its volume"
+    )
 
 
 # -- over SSH ------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import typer
 
 from . import _render
 from ._errors import EXIT_USAGE, CliError
-from ._options import JsonFlag, YesFlag, confirm_or_refuse
+from ._options import JsonFlag, YesFlag, delete_confirmed
 from ._state import State
 
 __all__ = ("app",)
@@ -40,10 +40,9 @@ def list_auths(ctx: typer.Context, json_: JsonFlag = False) -> None:
     """List the stored credentials (names only; Runpod never sends passwords back)."""
     state = State.of(ctx)
     auths = state.client().registry_auths.list()
-    if state.wants_json(json_):
-        _render.print_json(auths)
-        return
-    _render.table(["ID", "NAME"], [(a.id, a.name) for a in auths], empty="no registry credentials")
+    _render.listing(
+        state.wants_json(json_), auths, ["ID", "NAME"], lambda a: (a.id, a.name), empty="no registry credentials"
+    )
 
 
 @app.command("create")
@@ -57,10 +56,7 @@ def create_auth(
     """Store a registry user name and password; use its id with `--registry-auth` on pods and templates."""
     state = State.of(ctx)
     auth = state.client().registry_auths.create(name=name, username=username, password=_password(password_stdin))
-    if state.wants_json(json_):
-        _render.print_json(auth)
-    else:
-        _render.say(f"Stored registry credential {auth.id} ({name}).")
+    _render.report(state.wants_json(json_), auth, f"Stored registry credential {auth.id} ({name}).")
 
 
 @app.command("update")
@@ -74,19 +70,11 @@ def update_auth(
     """Replace a credential's user name and password."""
     state = State.of(ctx)
     auth = state.client().registry_auths.update(auth_id, username=username, password=_password(password_stdin))
-    if state.wants_json(json_):
-        _render.print_json(auth)
-    else:
-        _render.say(f"Updated registry credential {auth_id}.")
+    _render.report(state.wants_json(json_), auth, f"Updated registry credential {auth_id}.")
 
 
 @app.command("delete")
 def delete_auth(ctx: typer.Context, auth_id: AuthId, yes: YesFlag = False, json_: JsonFlag = False) -> None:
     """Delete a credential (asks first, unless --yes)."""
     state = State.of(ctx)
-    confirm_or_refuse(f"delete registry credential {auth_id}", yes)
-    state.client().registry_auths.delete(auth_id)
-    if state.wants_json(json_):
-        _render.print_json({"id": auth_id, "deleted": True})
-    else:
-        _render.say(f"Deleted registry credential {auth_id}.")
+    delete_confirmed(state.wants_json(json_), yes, "registry credential", auth_id, state.client().registry_auths.delete)

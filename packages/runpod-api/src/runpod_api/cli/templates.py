@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from . import _render
 from ._errors import EXIT_USAGE, CliError
-from ._options import JsonFlag, YesFlag, confirm_or_refuse, parse_env
+from ._options import JsonFlag, YesFlag, delete_confirmed, parse_env
 from ._state import State
 
 if TYPE_CHECKING:
@@ -36,8 +37,8 @@ PublicOption = Annotated[bool | None, typer.Option("--public/--private", help="S
 ReadmeOption = Annotated[str | None, typer.Option("--readme", metavar="TEXT", help="Markdown shown with it.")]
 
 
-def _settings(**options: Any) -> dict[str, Any]:
-    """The library's arguments for the options that were given."""
+def _settings(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The library's arguments for the options that were given (`options`: the command's `locals()`)."""
     values = {
         "docker_args": options["docker_args"],
         "container_disk_in_gb": options["disk"],
@@ -78,12 +79,13 @@ def _show(state: State, template: Template, json_: bool) -> None:
 def list_templates(ctx: typer.Context, json_: JsonFlag = False) -> None:
     """List the account's own templates."""
     state = State.of(ctx)
-    templates = state.client().templates.list()
-    if state.wants_json(json_):
-        _render.print_json(templates)
-        return
-    rows = [(t.id, t.name, t.image_name, "serverless" if t.is_serverless else "pod") for t in templates]
-    _render.table(["ID", "NAME", "IMAGE", "FOR"], rows, empty="no templates")
+    _render.listing(
+        state.wants_json(json_),
+        state.client().templates.list(),
+        ["ID", "NAME", "IMAGE", "FOR"],
+        lambda t: (t.id, t.name, t.image_name, "serverless" if t.is_serverless else "pod"),
+        empty="no templates",
+    )
 
 
 @app.command("get")
@@ -112,22 +114,9 @@ def create_template(
 ) -> None:
     """Create a template from an image."""
     state = State.of(ctx)
-    values = _settings(
-        docker_args=docker_args,
-        disk=disk,
-        volume_size=volume_size,
-        volume_path=volume_path,
-        ports=ports,
-        env=env,
-        registry_auth=registry_auth,
-        public=public,
-        readme=readme,
-    )
+    values = _settings(locals())
     template = state.client().templates.create(name=name, image_name=image, is_serverless=serverless, **values)
-    if state.wants_json(json_):
-        _render.print_json(template)
-    else:
-        _render.say(f"Created template {template.id} ({name}).")
+    _render.report(state.wants_json(json_), template, f"Created template {template.id} ({name}).")
 
 
 @app.command("update")
@@ -149,17 +138,7 @@ def update_template(
 ) -> None:
     """Change some of a template's settings; the others stay as they are."""
     state = State.of(ctx)
-    values = _settings(
-        docker_args=docker_args,
-        disk=disk,
-        volume_size=volume_size,
-        volume_path=volume_path,
-        ports=ports,
-        env=env,
-        registry_auth=registry_auth,
-        public=public,
-        readme=readme,
-    )
+    values = _settings(locals())
     if name is not None:
         values["name"] = name
     if image is not None:
@@ -167,19 +146,11 @@ def update_template(
     if not values:
         raise CliError("give at least one setting to change (see `runpod template update --help`)", EXIT_USAGE)
     template = state.client().templates.update(template_id, **values)
-    if state.wants_json(json_):
-        _render.print_json(template)
-    else:
-        _render.say(f"Updated template {template_id}: {', '.join(sorted(values))}.")
+    _render.report(state.wants_json(json_), template, f"Updated template {template_id}: {', '.join(sorted(values))}.")
 
 
 @app.command("delete")
 def delete_template(ctx: typer.Context, template_id: TemplateId, yes: YesFlag = False, json_: JsonFlag = False) -> None:
     """Delete a template (Runpod refuses while an endpoint uses it; asks first, unless --yes)."""
     state = State.of(ctx)
-    confirm_or_refuse(f"delete template {template_id}", yes)
-    state.client().templates.delete(template_id)
-    if state.wants_json(json_):
-        _render.print_json({"id": template_id, "deleted": True})
-    else:
-        _render.say(f"Deleted template {template_id}.")
+    delete_confirmed(state.wants_json(json_), yes, "template", template_id, state.client().templates.delete)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from . import _render
-from ._options import JsonFlag, YesFlag, confirm_or_refuse
+from ._options import JsonFlag, YesFlag, delete_confirmed
 from ._state import State
-
-if TYPE_CHECKING:
-    from ..types import NetworkVolume
 
 __all__ = ("app",)
 
@@ -20,23 +17,17 @@ app = typer.Typer(help="Network volumes.", no_args_is_help=True)
 VolumeId = Annotated[str, typer.Argument(metavar="VOLUME_ID", help="The volume's id (`runpod volume list`).")]
 
 
-def _print(state: State, volume: NetworkVolume, json_: bool, message: str) -> None:
-    if state.wants_json(json_):
-        _render.print_json(volume)
-    else:
-        _render.say(message)
-
-
 @app.command("list")
 def list_volumes(ctx: typer.Context, json_: JsonFlag = False) -> None:
     """List the account's network volumes."""
     state = State.of(ctx)
-    volumes = state.client().network_volumes.list()
-    if state.wants_json(json_):
-        _render.print_json(volumes)
-        return
-    rows = [(v.id, v.name, v.size, v.data_center_id) for v in volumes]
-    _render.table(["ID", "NAME", "SIZE GB", "DATA CENTER"], rows, empty="no network volumes")
+    _render.listing(
+        state.wants_json(json_),
+        state.client().network_volumes.list(),
+        ["ID", "NAME", "SIZE GB", "DATA CENTER"],
+        lambda v: (v.id, v.name, v.size, v.data_center_id),
+        empty="no network volumes",
+    )
 
 
 @app.command("get")
@@ -63,7 +54,9 @@ def create_volume(
     """Create a network volume in a data center."""
     state = State.of(ctx)
     volume = state.client().network_volumes.create(name=name, size=size, data_center_id=data_center)
-    _print(state, volume, json_, f"Created network volume {volume.id} ({name}, {size} GB in {data_center}).")
+    _render.report(
+        state.wants_json(json_), volume, f"Created network volume {volume.id} ({name}, {size} GB in {data_center})."
+    )
 
 
 @app.command("update")
@@ -79,16 +72,14 @@ def update_volume(
     """Rename a network volume, or grow it."""
     state = State.of(ctx)
     volume = state.client().network_volumes.update(volume_id, name=name, size=size)
-    _print(state, volume, json_, f"Updated network volume {volume_id}: {volume.name}, {volume.size} GB.")
+    _render.report(
+        state.wants_json(json_), volume, f"Updated network volume {volume_id}: {volume.name}, {volume.size} GB."
+    )
 
 
 @app.command("delete")
 def delete_volume(ctx: typer.Context, volume_id: VolumeId, yes: YesFlag = False, json_: JsonFlag = False) -> None:
     """Delete a network volume and everything on it (asks first, unless --yes)."""
     state = State.of(ctx)
-    confirm_or_refuse(f"delete network volume {volume_id} and everything on it", yes)
-    state.client().network_volumes.delete(volume_id)
-    if state.wants_json(json_):
-        _render.print_json({"id": volume_id, "deleted": True})
-    else:
-        _render.say(f"Deleted network volume {volume_id}.")
+    delete = state.client().network_volumes.delete
+    delete_confirmed(state.wants_json(json_), yes, "network volume", volume_id, delete, warning=" and everything on it")
