@@ -11,6 +11,7 @@ import pytest
 
 from .conftest import GPU, Client, Runpod, SshAddressState
 from .sshd import Sshd, keygen, start_sshd
+from .terminal import Terminal
 
 USER = getpass.getuser()  # root in CI; sshd lets only the user it runs as log in otherwise
 
@@ -98,6 +99,16 @@ def test_changed_host_key_is_refused_even_with_accept_new(
     assert f"ssh-keygen -R '[127.0.0.1]:{sshd.port}'" in result.error
 
 
+def test_unknown_host_key_is_asked_about_on_a_terminal(runpod: Runpod, ssh_pod: str, sshd: Sshd) -> None:
+    terminal = Terminal(runpod, "pod", "exec", "--user", USER, ssh_pod, "--", "echo", "trusted")
+    terminal.expect("Trust it and connect? [y/N]")
+    assert runpod_fingerprint(sshd) in terminal.shown
+    terminal.type("y")
+    assert terminal.wait() == 0
+    assert "trusted" in terminal.shown
+    assert sshd.host_public_key.split()[1] in known_hosts(runpod).read_text()
+
+
 # -- keys and addresses ----------------------------------------------------------------------------------------
 
 
@@ -142,6 +153,14 @@ def test_stopped_pod_is_not_reachable(runpod: Runpod, api: Client, ssh_pod: str)
 
 
 # -- exec and ssh --------------------------------------------------------------------------------------------------
+
+
+def test_ssh_on_a_terminal_is_interactive(runpod: Runpod, ssh_pod: str) -> None:
+    terminal = Terminal(runpod, "pod", "ssh", "--user", USER, "--accept-new-host-key", ssh_pod)
+    terminal.expect("# ")  # root's prompt, or "$ " otherwise
+    terminal.type("echo on-the-pod-$((6*7)); exit 5")
+    assert terminal.wait() == 5
+    assert "on-the-pod-42" in terminal.shown
 
 
 def test_exec_passes_output_and_exit_status_through(runpod: Runpod, ssh_pod: str) -> None:
