@@ -35,11 +35,12 @@ class Terminal:
         self.shown += data.decode(errors="replace")
         return bool(data)
 
-    def expect(self, text: str, timeout: float = 60) -> None:
+    def expect(self, *texts: str, timeout: float = 60) -> None:
+        """Read until the terminal has shown one of `texts`."""
         deadline = time.monotonic() + timeout
-        while text not in self.shown:
-            assert time.monotonic() < deadline, f"never saw {text!r}; saw {self.shown!r}"
-            assert self._read(0.1), f"the command ended before showing {text!r}; it showed {self.shown!r}"
+        while not any(text in self.shown for text in texts):
+            assert time.monotonic() < deadline, f"never saw {texts!r}; saw {self.shown!r}"
+            assert self._read(0.1), f"the command ended before showing {texts!r}; it showed {self.shown!r}"
 
     def expect_hidden_input(self, timeout: float = 30) -> None:
         """Wait until the terminal stops echoing what is typed (a password prompt): fail if it never does."""
@@ -47,6 +48,10 @@ class Terminal:
         while termios.tcgetattr(self.fd)[3] & termios.ECHO:
             assert time.monotonic() < deadline, f"the terminal still echoes input; it showed {self.shown!r}"
             self._read(0.02)
+
+    def interrupt(self) -> None:
+        """Press Ctrl-C."""
+        os.write(self.fd, b"\x03")
 
     def type(self, line: str) -> None:
         os.write(self.fd, (line + "\n").encode())

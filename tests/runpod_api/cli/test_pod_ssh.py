@@ -157,7 +157,7 @@ def test_stopped_pod_is_not_reachable(runpod: Runpod, api: Client, ssh_pod: str)
 
 def test_ssh_on_a_terminal_is_interactive(runpod: Runpod, ssh_pod: str) -> None:
     terminal = Terminal(runpod, "pod", "ssh", "--user", USER, "--accept-new-host-key", ssh_pod)
-    terminal.expect("# ")  # root's prompt, or "$ " otherwise
+    terminal.expect("# ", "$ ")  # the shell's prompt
     terminal.type("echo on-the-pod-$((6*7)); exit 5")
     assert terminal.wait() == 5
     assert "on-the-pod-42" in terminal.shown

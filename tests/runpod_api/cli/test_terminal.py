@@ -10,7 +10,7 @@ import pytest
 from runpod_api.testing import FakeRunpod
 
 from ..serverless.fake_serverless import FakeServerless, Script
-from .conftest import Runpod
+from .conftest import GPU, Runpod, SshAddressState
 from .terminal import Terminal
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "forkpty"), reason="needs a POSIX pseudo-terminal")
@@ -65,3 +65,27 @@ def test_stream_lines_and_the_spinner_share_the_terminal(runpod: Runpod, serverl
     assert terminal.wait() == 0
     assert "Streaming job" in terminal.shown
     assert terminal.shown.index("first") < terminal.shown.index("second")
+
+
+def test_ctrl_c_while_waiting_for_a_job_leaves_it_running(runpod: Runpod, serverless: FakeServerless) -> None:
+    serverless.script = Script(statuses=["IN_PROGRESS"])
+    terminal = Terminal(runpod, "endpoint", "run", "ep1")
+    terminal.expect("waiting for its output")
+    terminal.interrupt()
+    assert terminal.wait() == 130
+    (job_id,) = serverless.jobs
+    assert f"stopped waiting; job {job_id} goes on: `runpod endpoint status ep1 {job_id}`" in terminal.shown
+    assert "Traceback" not in terminal.shown
+    assert "cancel" not in serverless.routes()
+
+
+def test_ctrl_c_while_waiting_for_a_pod_leaves_it_starting(runpod: Runpod, state: SshAddressState) -> None:
+    state.boot_polls = 100_000
+    terminal = Terminal(
+        runpod, "pod", "create", "w", "--image", "a", "--gpu-type", GPU, "--wait", "--poll-interval", "0.05"
+    )
+    terminal.expect("Waiting for pod")
+    terminal.interrupt()
+    assert terminal.wait() == 130
+    (pod_id,) = state.pods
+    assert f"stopped waiting; pod {pod_id} goes on starting" in terminal.shown

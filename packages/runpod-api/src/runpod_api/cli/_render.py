@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._redact import REDACTED
+from ._errors import EXIT_INTERRUPTED, CliError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -200,18 +201,28 @@ def _same_terminal() -> bool:
 
 
 @contextmanager
-def progress(description: str) -> Generator[Spinner]:
+def progress(description: str, *, on_interrupt: str | None = None) -> Generator[Spinner]:
     """Show a spinner with the elapsed time on stderr while the block runs.
 
     Drawn only on an interactive terminal; elsewhere (a pipe, a CI log) nothing is drawn.
-    """
-    console = stderr_console()
-    if not console.is_interactive:
-        yield Spinner()
-        return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False) as bar:
-        task = bar.add_task(description, total=None)
-        yield Spinner(lambda text: bar.update(task, description=text), console)
+    Args:
+        description: What is being waited for.
+        on_interrupt: When given, Ctrl-C (at any moment, drawing included) ends the command with this
+            message and exit status 130 instead of a bare interruption.
+    """
+    try:
+        console = stderr_console()
+        if not console.is_interactive:
+            yield Spinner()
+            return
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False) as bar:
+            task = bar.add_task(description, total=None)
+            yield Spinner(lambda text: bar.update(task, description=text), console)
+    except KeyboardInterrupt:
+        if on_interrupt is None:
+            raise
+        raise CliError(on_interrupt, EXIT_INTERRUPTED) from None

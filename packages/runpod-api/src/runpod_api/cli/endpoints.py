@@ -262,11 +262,10 @@ def _show_state(state: JobState) -> None:
     )
 
 
-def _interrupted(endpoint_id: str, job_id: str) -> CliError:
-    return CliError(
+def _interrupted(endpoint_id: str, job_id: str) -> str:
+    return (
         f"stopped waiting; job {job_id} goes on: `runpod endpoint status {endpoint_id} {job_id}`, "
-        f"or cancel it with `runpod endpoint cancel {endpoint_id} {job_id}`",
-        130,
+        f"or cancel it with `runpod endpoint cancel {endpoint_id} {job_id}`"
     )
 
 
@@ -312,11 +311,10 @@ def run_job(
         return
     from .._exceptions import JobError
 
-    with _render.progress(f"Job {job.id} on endpoint {endpoint_id}: waiting for its output"):
+    waiting = f"Job {job.id} on endpoint {endpoint_id}: waiting for its output"
+    with _render.progress(waiting, on_interrupt=_interrupted(endpoint_id, job.id)):
         try:
             output = job.output(timeout=timeout)
-        except KeyboardInterrupt:
-            raise _interrupted(endpoint_id, job.id) from None
         except JobError:
             if state.wants_json(json_):
                 _render.print_json(_state_json(job))
@@ -347,11 +345,10 @@ def job_status(
     state = State.of(ctx)
     job = state.endpoint(endpoint_id).job(job_id)
     if wait:
-        with _render.progress(f"Job {job_id} on endpoint {endpoint_id}: waiting for it to end"):
+        waiting = f"Job {job_id} on endpoint {endpoint_id}: waiting for it to end"
+        with _render.progress(waiting, on_interrupt=_interrupted(endpoint_id, job_id)):
             try:
                 job.output(timeout=timeout)
-            except KeyboardInterrupt:
-                raise _interrupted(endpoint_id, job_id) from None
             except JobError:
                 # A job that ended badly is shown below with its status; a wait that ran out is an error.
                 if job.last_state is None or not job.last_state.is_terminal:
@@ -373,12 +370,10 @@ def stream_job(
     state = State.of(ctx)
     job = state.endpoint(endpoint_id).job(job_id)
     as_json = state.wants_json(json_)
-    with _render.progress(f"Streaming job {job_id} on endpoint {endpoint_id}") as spinner:
-        try:
-            for chunk in job.stream(timeout=timeout):
-                spinner.line(chunk if isinstance(chunk, str) and not as_json else json.dumps(chunk, ensure_ascii=False))
-        except KeyboardInterrupt:
-            raise _interrupted(endpoint_id, job_id) from None
+    streaming = f"Streaming job {job_id} on endpoint {endpoint_id}"
+    with _render.progress(streaming, on_interrupt=_interrupted(endpoint_id, job_id)) as spinner:
+        for chunk in job.stream(timeout=timeout):
+            spinner.line(chunk if isinstance(chunk, str) and not as_json else json.dumps(chunk, ensure_ascii=False))
 
 
 @app.command("cancel")

@@ -87,11 +87,9 @@ def _show(state: State, pod: Pod, json_: bool) -> None:
 
 
 def _wait(client: Runpod, pod_id: str, timeout: float, poll_interval: float) -> Pod:
-    with _render.progress(f"Waiting for pod {pod_id} to run"):
-        try:
-            return client.pods.wait_until_running(pod_id, max_wait=timeout, poll_interval=poll_interval)
-        except KeyboardInterrupt:
-            raise CliError(f"stopped waiting; pod {pod_id} goes on starting (`runpod pod get {pod_id}`)", 130) from None
+    interrupted = f"stopped waiting; pod {pod_id} goes on starting (`runpod pod get {pod_id}`)"
+    with _render.progress(f"Waiting for pod {pod_id} to run", on_interrupt=interrupted):
+        return client.pods.wait_until_running(pod_id, max_wait=timeout, poll_interval=poll_interval)
 
 
 @app.command("list")
