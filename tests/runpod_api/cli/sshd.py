@@ -57,6 +57,7 @@ def ensure_openssh_server() -> Path:
 
 def keygen(path: Path, comment: str = "test") -> str:
     """Make an ed25519 key pair at `path` (no passphrase); return the public key line."""
+    ensure_openssh_server()  # brings ssh-keygen too (openssh-client) on a clean machine
     subprocess.run(
         ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],
         check=True,

@@ -70,3 +70,20 @@ def test_graphql_refusal_is_reported(runpod: Runpod) -> None:
 
 def test_root_json_flag_applies_to_subcommands(runpod: Runpod) -> None:
     assert runpod.ok("--json", "gpu", "list").json()[0]["id"]
+
+
+def test_help_loads_none_of_the_heavy_modules() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "sys.argv = ['runpod', '--help']\n"
+        "from runpod_api._entry import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('rich', 'fabric', 'paramiko', 'invoke', 'gql', 'graphql', 'pydantic', 'cryptography')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+    assert "Usage: runpod" in done.stdout

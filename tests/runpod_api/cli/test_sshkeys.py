@@ -10,8 +10,11 @@ import pytest
 from runpod_api.cli._remote import Location, quote_path
 from runpod_api.cli._sshkeys import PublicKey, generate_key_pair, local_keys
 
+from .sshd import ensure_openssh_server
+
 
 def test_fingerprint_matches_ssh_keygen(tmp_path: Path) -> None:
+    ensure_openssh_server()  # for ssh-keygen on a clean machine
     key = generate_key_pair(tmp_path / "k", "me@here")
     listed = subprocess.run(["ssh-keygen", "-l", "-f", str(tmp_path / "k.pub")], capture_output=True, text=True)
     assert listed.stdout.split()[1] == key.fingerprint

@@ -114,7 +114,8 @@ def _resolve(client: Runpod, pod_id: str) -> _Target:
     if pod.desired_status in TERMINAL_STATUSES:
         raise CliError(f"pod {pod_id} is {pod.desired_status}: start it first with `runpod pod resume {pod_id}`")
     if not pod.is_running:
-        with _render.progress(f"Waiting for pod {pod_id} to run"):
+        interrupted = f"stopped waiting for pod {pod_id} to run"
+        with _render.progress(f"Waiting for pod {pod_id} to run", on_interrupt=interrupted):
             pod = client.pods.wait_until_running(pod_id, max_wait=_WAIT_FOR_POD, poll_interval=_POLL_POD)
     address = pod.public_address(22)
     if address is None:
