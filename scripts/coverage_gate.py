@@ -20,8 +20,10 @@ def main() -> int:
     args = parser.parse_args()
 
     cov = coverage.Coverage()
-    cov.combine(strict=False)
+    # Load what pytest-cov already combined first, so data files written afterwards (a child process that
+    # outlived the session) are added to it rather than replacing it.
     cov.load()
+    cov.combine(strict=False)
     failed = False
     for package in PACKAGES:
         include = [f"*/{package}/*"]

@@ -15,6 +15,12 @@ PUBLIC_MODULES = [
     "srtctl.frontends",
     "srtctl.runtime.context",
     "srtctl._exceptions",
+    "srtctl.slurm",
+    "srtctl.runtime.status",
+    "srtctl.runtime.jobs",
+    "srtctl.runtime.health",
+    "srtctl.runtime.processes",
+    "srtctl.runtime.orchestrator",
 ]
 
 
@@ -37,7 +43,9 @@ def test_every_name_in_all_resolves(name: str) -> None:
         assert getattr(module, attribute) is not None
 
 
-@pytest.mark.parametrize("name", ["srtctl.config", "srtctl.backends", "srtctl.frontends", "srtctl._exceptions"])
+@pytest.mark.parametrize(
+    "name", ["srtctl.config", "srtctl.backends", "srtctl.frontends", "srtctl._exceptions", "srtctl.slurm"]
+)
 def test_all_lists_every_public_name(name: str) -> None:
     module = importlib.import_module(name)
     assert public_names(module) <= set(module.__all__)

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from .._version import __version__
-from . import dry_run, schema, validate
+from . import apply, cancel, dry_run, logs, schema, status, validate, wait
 
 app = typer.Typer(
     name="srtctl",
@@ -37,6 +37,11 @@ def root(
 app.command("validate")(validate.validate)
 app.command("schema")(schema.schema)
 app.command("dry-run")(dry_run.dry_run)
+app.command("apply")(apply.apply)
+app.command("status")(status.status)
+app.command("logs")(logs.logs)
+app.command("wait")(wait.wait)
+app.command("cancel")(cancel.cancel)
 
 
 def main() -> None:
