@@ -60,7 +60,8 @@ def test_handler_passes_its_own_test_input_run(runpod: Runpod) -> None:
         pytest.skip("runpod_worker.start (issue 3, worker-runtime) is not on this branch yet")
     runpod.ok("project", "new", "w")
     project = runpod.cwd / "w"
-    for args, name in (([], "Runpod"), (["--test_input", '{"input": {"name": "Ada"}}'], "Ada")):
+    # --test_input first: it tells apart a runpod-worker without local test mode (skip) from a failing handler.
+    for args, name in ((["--test_input", '{"input": {"name": "Ada"}}'], "Ada"), ([], "Runpod")):
         run = subprocess.run(
             [sys.executable, "handler.py", *args], cwd=project, capture_output=True, text=True, timeout=60
         )

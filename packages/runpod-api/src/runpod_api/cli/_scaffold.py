@@ -73,7 +73,7 @@ A Runpod serverless worker made with `runpod project new`.
 pip install -r requirements.txt
 python handler.py                   # runs the job in test_input.json, then exits
 python handler.py --test_input '{{"input": {{"name": "Ada"}}}}'
-python handler.py --rp_serve_api    # a local endpoint on http://localhost:8000
+pip install 'runpod-worker[server]' && python handler.py --rp_serve_api  # an endpoint on localhost:8000
 ```
 
 ## Deploy it
