@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
-
-import pytest
 
 from runpod_api.cli._scaffold import WORKER_REQUIREMENT
 
@@ -38,37 +32,6 @@ def test_image_installs_runpod_worker_alone_pinned(runpod: Runpod) -> None:
 def test_pinned_worker_version_is_the_workspace_one() -> None:
     pyproject = tomllib.loads((ROOT / "packages" / "runpod-worker" / "pyproject.toml").read_text())
     assert f"runpod-worker=={pyproject['project']['version']}" == WORKER_REQUIREMENT
-
-
-def test_handler_answers_its_test_input(runpod: Runpod) -> None:
-    pytest.importorskip(
-        "runpod_worker", reason="the handler imports runpod-worker, not installed with runpod-api alone"
-    )
-    runpod.ok("project", "new", "w")
-    project = runpod.cwd / "w"
-    spec = importlib.util.spec_from_file_location("scaffolded_handler", project / "handler.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    job = {"id": "local_test", **json.loads((project / "test_input.json").read_text())}
-    assert module.handler(job) == {"greeting": "Hello, Runpod!"}
-
-
-def test_handler_passes_its_own_test_input_run(runpod: Runpod) -> None:
-    worker = pytest.importorskip("runpod_worker")
-    if not hasattr(worker, "start"):
-        pytest.skip("runpod_worker.start (issue 3, worker-runtime) is not on this branch yet")
-    runpod.ok("project", "new", "w")
-    project = runpod.cwd / "w"
-    # --test_input first: it tells apart a runpod-worker without local test mode (skip) from a failing handler.
-    for args, name in ((["--test_input", '{"input": {"name": "Ada"}}'], "Ada"), ([], "Runpod")):
-        run = subprocess.run(
-            [sys.executable, "handler.py", *args], cwd=project, capture_output=True, text=True, timeout=60
-        )
-        if "not available in this version of runpod-worker" in run.stderr:
-            pytest.skip("runpod-worker's local test mode (issue 4, worker-devtools) is not on this branch yet")
-        assert run.returncode == 0, run.stderr
-        assert f"Hello, {name}!" in run.stdout + run.stderr
 
 
 def test_new_refuses_a_directory_that_is_not_empty(runpod: Runpod) -> None:
