@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pty
 import select
+import signal
 import termios
 import time
 
@@ -20,6 +21,9 @@ class Terminal:
         env["TERM"] = "xterm"
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: become the command
+            # As a shell does for a foreground command: Ctrl-C must reach it even when this test run was
+            # started with SIGINT ignored (a background job of a non-interactive shell, some CI runners).
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.chdir(runpod.cwd)
             os.execve(str(RUNPOD), [str(RUNPOD), *args], env)
         self.shown = ""

@@ -344,10 +344,39 @@ def _unpack(archive: Path, destination: Path) -> SyncSummary:
     destination.mkdir(parents=True, exist_ok=True)
     with tarfile.open(archive, "r:gz") as tar:
         members = tar.getmembers()
-        # The "data" filter refuses absolute paths, `..`, links out of the tree and device files.
-        tar.extractall(destination, filter="data")
+        if hasattr(tarfile, "data_filter"):
+            # The "data" filter refuses absolute paths, `..`, links out of the tree and device files.
+            tar.extractall(destination, filter="data")
+        else:  # Python 3.11.0 to 3.11.3 have no extraction filters: check each member ourselves.
+            tar.extractall(destination, members=checked_members(members, destination))
     regular = [m for m in members if m.isfile()]
     return SyncSummary(len(regular), sum(m.size for m in regular))
+
+
+def checked_members(members: Sequence[tarfile.TarInfo], destination: Path) -> list[tarfile.TarInfo]:
+    """Refuse what the "data" extraction filter refuses, for Pythons that lack it.
+
+    Raises:
+        CliError: a member is not a file, directory or link, or it (or a link's target) leaves `destination`.
+    """
+    root = destination.resolve()
+
+    def inside(path: Path) -> bool:
+        return path.resolve().is_relative_to(root)
+
+    for member in members:
+        name = PurePosixPath(member.name)
+        if not (member.isfile() or member.isdir() or member.issym() or member.islnk()):
+            raise CliError(f"the archive holds {member.name!r}, which is not a file, directory or link")
+        if name.is_absolute() or not inside(root / name):
+            raise CliError(f"the archive holds {member.name!r}, which would land outside {destination}")
+        if member.issym():
+            target = PurePosixPath(member.linkname)
+            if target.is_absolute() or not inside(root / name.parent / target):
+                raise CliError(f"the archive's link {member.name!r} points outside {destination}")
+        elif member.islnk() and (PurePosixPath(member.linkname).is_absolute() or not inside(root / member.linkname)):
+            raise CliError(f"the archive's link {member.name!r} points outside {destination}")
+    return list(members)
 
 
 def _remote_temp() -> str:
