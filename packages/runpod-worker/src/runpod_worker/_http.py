@@ -23,6 +23,7 @@ __all__ = (
     "HTTPTimeout",
     "QueueHTTP",
     "Reply",
+    "Requests",
     "describe",
     "open_client",
     "proxy_applies",
@@ -52,6 +53,28 @@ class Reply:
     headers: Mapping[str, str]
     """Header names are lower-case."""
     content: bytes
+
+
+class Requests:
+    """`get` and `post` over one `_send`, shared by the two clients."""
+
+    async def get(self, url: str, *, time_limit: float) -> Reply:
+        """GET `url`, waiting at most `time_limit` seconds for the whole reply.
+
+        Raises:
+            HTTPTimeout: no reply in time.
+            HTTPFailure: no reply at all.
+        """
+        return await self._send("GET", url, None, None, time_limit)
+
+    async def post(self, url: str, content: bytes, *, headers: Mapping[str, str], time_limit: float) -> Reply:
+        """POST `content` to `url` with extra `headers`; errors as for `get`."""
+        return await self._send("POST", url, content, headers, time_limit)
+
+    async def _send(
+        self, method: str, url: str, content: bytes | None, headers: Mapping[str, str] | None, time_limit: float
+    ) -> Reply:
+        raise NotImplementedError
 
 
 class QueueHTTP(Protocol):
@@ -119,7 +142,7 @@ def proxy_applies(url: str, environ: Mapping[str, str]) -> bool:
     return True
 
 
-class HTTPClient:
+class HTTPClient(Requests):
     """Keep-alive HTTP on httpx2: the job queue's client behind a proxy or on trio, and the package's general one.
 
     Args:
@@ -150,19 +173,6 @@ class HTTPClient:
             # redirects or event hooks, and skipping them takes a good share off each request's cost.
             self._transport = transport or httpx2.AsyncHTTPTransport(limits=limits)
         self._headers = dict(headers)
-
-    async def get(self, url: str, *, time_limit: float) -> Reply:
-        """GET `url`, waiting at most `time_limit` seconds for the reply.
-
-        Raises:
-            HTTPTimeout: no reply in time.
-            HTTPFailure: no reply at all.
-        """
-        return await self._send("GET", url, None, None, time_limit)
-
-    async def post(self, url: str, content: bytes, *, headers: Mapping[str, str], time_limit: float) -> Reply:
-        """POST `content` to `url` with extra `headers`; errors as for `get`."""
-        return await self._send("POST", url, content, headers, time_limit)
 
     async def _send(
         self, method: str, url: str, content: bytes | None, headers: Mapping[str, str] | None, time_limit: float

@@ -38,7 +38,7 @@ from urllib.parse import quote, urlsplit
 import anyio
 import anyio.lowlevel
 
-from ._http import HTTPFailure, HTTPTimeout, Reply, describe, safe_url
+from ._http import HTTPFailure, HTTPTimeout, Reply, Requests, describe, safe_url
 
 if TYPE_CHECKING:
     import ssl
@@ -180,7 +180,7 @@ class _Connection(asyncio.Protocol):
             self.transport.abort()
 
 
-class WireClient:
+class WireClient(Requests):
     """Keep-alive HTTP/1.1 for the worker's protocol requests (on asyncio).
 
     Same interface as `_http.HTTPClient` (`get`, `post`, `aclose`), so `Platform` takes either.
@@ -223,19 +223,6 @@ class WireClient:
         self._idle_count = 0
         self._closed = False
 
-    async def get(self, url: str, *, time_limit: float) -> Reply:
-        """GET `url`, waiting at most `time_limit` seconds for the whole reply.
-
-        Raises:
-            HTTPTimeout: no reply in time.
-            HTTPFailure: no reply at all.
-        """
-        return await self._send("GET", url, None, None, time_limit)
-
-    async def post(self, url: str, content: bytes, *, headers: Mapping[str, str], time_limit: float) -> Reply:
-        """POST `content` to `url` with extra `headers`; errors as for `get`."""
-        return await self._send("POST", url, content, headers, time_limit)
-
     async def aclose(self) -> None:
         """Close every idle connection; connections in use close when their request ends."""
         self._closed = True
@@ -247,17 +234,17 @@ class WireClient:
     # -- one request -------------------------------------------------------------------------------------------
 
     async def _send(
-        self, method: str, url: str, body: bytes | None, headers: Mapping[str, str] | None, time_limit: float
+        self, method: str, url: str, content: bytes | None, headers: Mapping[str, str] | None, time_limit: float
     ) -> Reply:
         # A cancelled caller must not start a request (asyncio writes at once, with no checkpoint before).
         await anyio.lowlevel.checkpoint_if_cancelled()
         started = time.monotonic()
         try:
             key, origin, target = self._split(url)
-            head = self._head(method, origin, target, body, headers)
+            head = self._head(method, origin, target, content, headers)
             done: tuple[Reply, bool, _Connection] | None = None
             with anyio.CancelScope(deadline=anyio.current_time() + time_limit) as scope:
-                done = await self._attempt(key, origin, head, body, scope, method, url)
+                done = await self._attempt(key, origin, head, content, scope, method, url)
             if done is None:
                 raise TimeoutError
             reply, keep, conn = done
@@ -454,16 +441,9 @@ class _Reader:
 
     async def head(self) -> tuple[bytes, int, dict[str, str]]:
         """The status line and headers (names in lower case; repeated ones joined with commas)."""
-        buf = self.conn.buffer
-        searched = 0
-        while (end := buf.find(b"\r\n\r\n", searched)) < 0:
-            if len(buf) > _MAX_HEAD:
-                raise _Broken(f"the reply's headers are longer than {_MAX_HEAD} bytes")
-            searched = max(0, len(buf) - 3)
-            await self._more("in the middle of the reply's headers")
+        head = await self._until(b"\r\n\r\n", _MAX_HEAD, "the reply's headers", "in the middle of the reply's headers")
         self.started = True
-        lines = bytes(buf[:end]).split(b"\r\n")
-        del buf[: end + 4]
+        lines = head.split(b"\r\n")
         version, _, rest = lines[0].partition(b" ")
         code = rest[:3]
         if not version.startswith(b"HTTP/1.") or len(code) != 3 or not code.isdigit() or rest[3:4] not in (b"", b" "):
@@ -487,16 +467,22 @@ class _Reader:
         return content
 
     async def line(self) -> bytes:
+        return await self._until(
+            b"\r\n", _MAX_LINE, "a line of the reply's chunked body", "in the middle of a chunked reply body"
+        )
+
+    async def _until(self, mark: bytes, limit: int, what: str, where: str) -> bytes:
+        """The bytes up to `mark` (which is consumed too), at most `limit` of them."""
         buf = self.conn.buffer
         searched = 0
-        while (end := buf.find(b"\r\n", searched)) < 0:
-            if len(buf) > _MAX_LINE:
-                raise _Broken(f"a line of the reply's chunked body is longer than {_MAX_LINE} bytes")
-            searched = max(0, len(buf) - 1)
-            await self._more("in the middle of a chunked reply body")
-        line = bytes(buf[:end])
-        del buf[: end + 2]
-        return line
+        while (end := buf.find(mark, searched)) < 0:
+            if len(buf) > limit:
+                raise _Broken(f"more than {limit} bytes without the end of {what}")
+            searched = max(0, len(buf) - len(mark) + 1)
+            await self._more(where)
+        found = bytes(buf[:end])
+        del buf[: end + len(mark)]
+        return found
 
     async def chunked(self) -> bytes:
         parts: list[bytes] = []
