@@ -6,13 +6,14 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 import runpod_worker
-from runpod_worker import ConfigError
+from runpod_worker import ConfigError, FitnessCheckError
 from runpod_worker._fitness import available_memory_gb, checks_for
 from runpod_worker.testing import JobQueueServer
 
@@ -338,3 +339,22 @@ def test_the_gpu_check_fails_on_a_broken_or_old_driver(
 def test_bad_thresholds_are_config_errors(environ: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         checks_for(environ)
+
+
+def test_off_the_main_thread_run_raises_instead_of_exiting(queue: JobQueueServer) -> None:
+    env = {**queue.worker_env(system_checks=True), "RUNPOD_MIN_MEMORY_GB": "1000000"}
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            runpod_worker.Worker(lambda job: 1).run(environ=env)
+        except BaseException as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(30)
+    [failure] = failures
+    assert isinstance(failure, FitnessCheckError)
+    assert failure.check == "memory"
+    assert [ping.query["check"] for ping in queue.pings()] == ["memory"]

@@ -144,6 +144,10 @@ class Worker:
     def run(self, *, environ: Mapping[str, str] | None = None, log_level: str | None = None) -> None:
         """Read the environment, set up logging, and take jobs until SIGTERM or SIGINT; returns after draining.
 
+        First the fitness checks run (the built-in ones `environ` asks for, then those registered with
+        `register_fitness_check`): on the first failure the worker reports it to the platform and the process
+        exits with code 1 (on another thread than the main one, `FitnessCheckError` is raised instead).
+
         Python cannot stop a thread: if sync handlers of stopped or timed-out jobs are still running once the
         worker has drained, the process runs its exit handlers and exits with code 0 without waiting for them.
 
@@ -153,6 +157,7 @@ class Worker:
 
         Raises:
             ConfigError: the environment does not describe a job queue, or a variable is invalid.
+            FitnessCheckError: a fitness check failed, when not on the main thread.
         """
         import anyio
 
@@ -184,7 +189,8 @@ class Worker:
     async def serve(self, config: WorkerConfig | None = None, *, handle_signals: bool = False) -> None:
         """Take and run jobs until `shutdown()` is called (or a signal arrives, with `handle_signals`).
 
-        The async form of `run()` for code that has its own event loop; it sets up no logging.
+        The async form of `run()` for code that has its own event loop. It sets up no logging and runs no fitness
+        checks (the local dev server serves through it); `run()` does both.
 
         Args:
             config: the platform settings; read from `os.environ` when None.
