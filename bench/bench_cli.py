@@ -9,7 +9,6 @@ Exits 1 when ours is not at least MIN_RATIO times faster.
 """
 
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -17,28 +16,16 @@ import tempfile
 import time
 from pathlib import Path
 
-BASELINE = "runpod==1.12.0"
+from _envs import runpod_python
+
 MIN_RATIO = 3.0
 WARMUP = 2
 RUNS = 15
-ROOT = Path(__file__).resolve().parents[1]
-VENV = ROOT / ".bench" / "runpod-python-1.12.0"
-
-
-def uv() -> list[str]:
-    found = shutil.which("uv")
-    return [found] if found else [sys.executable, "-m", "uv"]
 
 
 def baseline_command() -> Path:
-    """The runpod-python `runpod` script, installed into .bench/ first if it is not there yet."""
-    script = VENV / "bin" / "runpod"
-    if not script.exists():
-        print(f"installing {BASELINE} into {VENV.relative_to(ROOT)} ...", flush=True)
-        subprocess.run([*uv(), "venv", "--quiet", "--python", sys.executable, str(VENV)], check=True)
-        python = VENV / "bin" / "python"
-        subprocess.run([*uv(), "pip", "install", "--quiet", "--python", str(python), BASELINE], check=True)
-    return script
+    """runpod-python's `runpod` script, from the baseline environment under .bench/ (made on first use)."""
+    return runpod_python().with_name("runpod")
 
 
 def wall(command: list[str], env: dict[str, str]) -> float:

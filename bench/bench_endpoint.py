@@ -10,7 +10,7 @@ Two figures, each a ratio of runpod-python's time to ours:
   one the tests use) from their own process, in alternating rounds; the best round of each counts.
   Bar: ours no slower.
 
-runpod-python lives in its own venv, `.bench/runpod-python`, made with uv on first use. Exits non-zero
+runpod-python lives in its own venv under `.bench/` (bench/_envs.py), made with uv on first use. Exits non-zero
 when a bar is missed.
 """
 
@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.runpod_api.serverless.fake_serverless import API_KEY, FakeServerless  # noqa: E402
 
-BASELINE = "runpod==1.12.0"
-BASELINE_VENV = ROOT / ".bench" / "runpod-python"
+from _envs import runpod_python  # noqa: E402 - beside this file
+
 IMPORT_RUNS = 7
 ROUNDS, CALLS, WARMUP = 7, 200, 20
 MIN_IMPORT_SPEEDUP = 5.0
@@ -56,21 +56,6 @@ print((time.perf_counter() - start) / {calls})
 """
 
 
-def baseline_python() -> Path:
-    """runpod-python's interpreter, installing it into its own venv with uv the first time."""
-    python = BASELINE_VENV / "bin" / "python"
-    check = [str(python), "-c", "import importlib.metadata as m; print(m.version('runpod'))"]
-    if python.exists() and subprocess.run(check, capture_output=True, text=True).stdout.strip() == "1.12.0":
-        return python
-    uv = [shutil.which("uv")] if shutil.which("uv") else [sys.executable, "-m", "uv"]
-    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
-    print(f"installing {BASELINE} into {BASELINE_VENV} (once)", flush=True)
-    venv = [*uv, "venv", "--quiet", "--clear", "--python", sys.executable, str(BASELINE_VENV)]
-    subprocess.run(venv, env=env, check=True)
-    subprocess.run([*uv, "pip", "install", "--quiet", "--python", str(python), BASELINE], env=env, check=True)
-    return python
-
-
 def median_wall(python: Path | str, code: str, env: dict[str, str]) -> float:
     subprocess.run([str(python), "-c", code], env=env, check=True)  # warm: bytecode written, files cached
     samples = []
@@ -86,7 +71,7 @@ def verdict(speedup: float, bar: float) -> str:
 
 
 def main() -> int:
-    theirs_python = baseline_python()
+    theirs_python = runpod_python()
     ours_python = sys.executable
     home = tempfile.mkdtemp(prefix="bench-endpoint-")  # no ~/.runpod/config.toml for either side
     server = FakeServerless().start()

@@ -33,10 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "packages" / "runpod-worker" / "src"))
 
+from _envs import runpod_python, tree_size, venv  # noqa: E402 - beside this file
 from runpod_worker.testing import JobQueueServer  # noqa: E402 - the checkout's own copy, standard library only
 
-BENCH = ROOT / ".bench"
-RUNPOD = "runpod==1.12.0"
 FORBIDDEN = ("typer", "click", "rich", "boto3", "fastapi", "graphql", "aiohttp", "requests")
 
 # One worker script for both packages: only the import line differs, as a migration would have it.
@@ -93,35 +92,6 @@ class Figure:
 
 
 # -- environments -------------------------------------------------------------------------------------------------
-
-
-def uv(*args: str) -> list[str]:
-    exe = shutil.which("uv")
-    return [exe, *args] if exe else [sys.executable, "-m", "uv", *args]
-
-
-def venv(name: str, *requirements: str, reinstall: str | None = None) -> Path:
-    """A virtual environment under .bench/ holding `requirements`, built once and reused."""
-    path = BENCH / name
-    python = path / "bin" / "python"
-    marker = path / ".requirements"
-    wanted = json.dumps(requirements)
-    if not python.exists() or not marker.exists() or marker.read_text() != wanted:
-        shutil.rmtree(path, ignore_errors=True)
-        subprocess.run(uv("venv", "--quiet", "--python", sys.executable, str(path)), check=True)
-        empty = tree_size(path)
-        (path / ".empty-size").write_text(str(empty))
-        install = uv("pip", "install", "--quiet", "--link-mode=copy", "--python", str(python), *requirements)
-        subprocess.run(install, check=True)
-        marker.write_text(wanted)
-    elif reinstall:
-        install = uv("pip", "install", "--quiet", "--link-mode=copy", "--python", str(python))
-        subprocess.run([*install, "--reinstall-package", reinstall, *requirements], check=True)
-    return python
-
-
-def tree_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
 def closure_size(python: Path) -> int:
@@ -355,7 +325,7 @@ def main() -> int:
     options = parser.parse_args()
 
     print("setting up .bench/ (runpod 1.12.0 and runpod-worker from this checkout)", flush=True)
-    theirs = venv("runpod-1.12.0", RUNPOD)
+    theirs = runpod_python()
     ours = venv("runpod-worker", str(ROOT / "packages" / "runpod-worker"), reinstall="runpod-worker")
     ours_script = WORKER.format(module="runpod_worker")
     theirs_script = WORKER.format(module="runpod")
