@@ -24,7 +24,8 @@ help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 setup: ## Install uv if missing, then the whole workspace from the lock
-	@python3 -m uv --version >/dev/null 2>&1 || command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@python3 -m uv --version >/dev/null 2>&1 || command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv 2>/dev/null \
+		|| python3 -m pip install --quiet --user --break-system-packages uv  # a distribution's Python (PEP 668)
 	@$(UV) sync --locked
 
 demo: setup ## Run the main job: what the three packages can show today
@@ -58,7 +59,8 @@ test-slurm: setup ## Only the tests that run on a real SLURM cluster (the toolin
 	$(RUN) pytest -m slurm $(PYTEST_ARGS)
 
 _isolated:
-	@python3 -m uv --version >/dev/null 2>&1 || command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@python3 -m uv --version >/dev/null 2>&1 || command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv \
+		|| python3 -m pip install --quiet --user --break-system-packages uv  # a distribution's Python (PEP 668)
 	UV_PROJECT_ENVIRONMENT=.venvs/$(PKG) $(UV) run --locked --exact --package $(PKG) --all-extras --group test \
 		pytest $(TESTS) $(PYTEST_ARGS)
 
