@@ -7,6 +7,7 @@ so a `make bench` installs it once for all three.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,7 @@ RUNPOD = "runpod==1.12.0"
 
 
 def uv(*args: str) -> list[str]:
-    exe = shutil.which("uv")
+    exe = os.environ.get("UV") or shutil.which("uv")  # `uv run` names itself in $UV
     return [exe, *args] if exe else [sys.executable, "-m", "uv", *args]
 
 

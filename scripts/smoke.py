@@ -20,7 +20,7 @@ WORKER_MAX_BYTES = 15 * 1024 * 1024
 
 
 def uv(*args: str) -> list[str]:
-    exe = shutil.which("uv")
+    exe = os.environ.get("UV") or shutil.which("uv")  # `uv run` names itself in $UV
     return [exe, *args] if exe else [sys.executable, "-m", "uv", *args]
 
 
