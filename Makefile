@@ -13,6 +13,9 @@ export UV_PYTHON_DOWNLOADS := never
 # Trust the platform's certificate store too (machines behind a TLS-inspecting proxy need it).
 export UV_SYSTEM_CERTS ?= 1
 RUN = $(UV) run --locked
+# Installs uv with pip when there is none; into the user site on a distribution's Python (PEP 668).
+ENSURE_UV = python3 -m uv --version >/dev/null 2>&1 || command -v uv >/dev/null 2>&1 \
+	|| python3 -m pip install --quiet uv 2>/dev/null || python3 -m pip install --quiet --user --break-system-packages uv
 
 PACKAGES := runpod-api runpod-worker srtctl
 COVERAGE_MIN := 90
@@ -24,8 +27,7 @@ help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 setup: ## Install uv if missing, then the whole workspace from the lock
-	@python3 -m uv --version >/dev/null 2>&1 || command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv 2>/dev/null \
-		|| python3 -m pip install --quiet --user --break-system-packages uv  # a distribution's Python (PEP 668)
+	@$(ENSURE_UV)
 	@$(UV) sync --locked
 
 demo: setup ## Run the main job: what the three packages can show today
@@ -59,8 +61,7 @@ test-slurm: setup ## Only the tests that run on a real SLURM cluster (the toolin
 	$(RUN) pytest -m slurm $(PYTEST_ARGS)
 
 _isolated:
-	@python3 -m uv --version >/dev/null 2>&1 || command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv \
-		|| python3 -m pip install --quiet --user --break-system-packages uv  # a distribution's Python (PEP 668)
+	@$(ENSURE_UV)
 	UV_PROJECT_ENVIRONMENT=.venvs/$(PKG) $(UV) run --locked --exact --package $(PKG) --all-extras --group test \
 		pytest $(TESTS) $(PYTEST_ARGS)
 
